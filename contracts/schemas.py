@@ -1,0 +1,180 @@
+"""Load the JSON Schemas under ``contracts/events/`` and the OpenAPI document, and validate against them.
+
+A schema is named by its path under ``contracts/events/`` without ``.schema.json``:
+``"attributes"``, ``"video/v1/event"``, ``"profile/v1/engagement_added"``,
+``"gcs/object_finalize.attributes"``, ``"problem_details"``. Cross-file ``$ref``s are relative
+(``"../../protojson.schema.json#/$defs/Uuid"``) and resolve through one ``referencing.Registry``
+holding every schema under its ``$id``; each ``$id`` is ``BASE_URI`` + the file's path, so the same
+relative reference works on disk and by id.
+
+Used by the driver's contract checks (every published message, every REST body), by the docs
+builder and by ``tests/contracts``. Nothing is read at import time; everything is cached after
+first use.
+
+Example::
+
+    from contracts.schemas import violations
+    problems = violations("attributes", message.attributes)
+    assert not problems, "\\n".join(problems)
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import re
+from importlib import resources
+from importlib.resources.abc import Traversable
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError, best_match
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+__all__ = [
+    "BASE_URI",
+    "SchemaNotFound",
+    "format_checker",
+    "load_openapi",
+    "load_schema",
+    "registry",
+    "schema_names",
+    "validator",
+    "violations",
+]
+
+BASE_URI = "https://lingo.invalid/contracts/events/"
+"""Prefix of every schema ``$id``; ``.invalid`` (RFC 2606) so nobody mistakes it for a fetchable URL."""
+
+_SUFFIX = ".schema.json"
+
+
+class SchemaNotFound(LookupError):
+    """A schema name that has no file under ``contracts/events/``."""
+
+
+def _events_dir() -> Traversable:
+    return resources.files("contracts") / "events"
+
+
+def _walk(directory: Traversable, prefix: str = "") -> dict[str, Traversable]:
+    found: dict[str, Traversable] = {}
+    for entry in directory.iterdir():
+        if entry.is_dir():
+            found.update(_walk(entry, f"{prefix}{entry.name}/"))
+        elif entry.name.endswith(_SUFFIX):
+            found[prefix + entry.name[: -len(_SUFFIX)]] = entry
+    return found
+
+
+@functools.cache
+def _schema_files() -> dict[str, Traversable]:
+    return _walk(_events_dir())
+
+
+def schema_names() -> list[str]:
+    """Names of every schema under ``contracts/events/``, sorted."""
+    return sorted(_schema_files())
+
+
+@functools.cache
+def _load(name: str) -> dict[str, Any]:
+    files = _schema_files()
+    if name not in files:
+        msg = (
+            f"no JSON Schema named {name!r}: expected one of {', '.join(sorted(files))} "
+            f"(a name is the path under contracts/events/ without {_SUFFIX!r})"
+        )
+        raise SchemaNotFound(msg)
+    return json.loads(files[name].read_text(encoding="utf-8"))
+
+
+def load_schema(name: str) -> dict[str, Any]:
+    """The parsed schema ``name`` (a copy: callers may mutate it)."""
+    return copy.deepcopy(_load(name))
+
+
+@functools.cache
+def registry() -> Registry:
+    """A registry holding every schema under its ``$id`` (draft 2020-12)."""
+    resources_by_id = []
+    for name in schema_names():
+        contents = _load(name)
+        resources_by_id.append((contents["$id"], Resource.from_contents(contents, default_specification=DRAFT202012)))
+    return Registry().with_resources(resources_by_id).crawl()
+
+
+_URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_NO_SPACE = re.compile(r"^[^\s\x00-\x1f\x7f]*$")
+
+
+@functools.cache
+def format_checker() -> FormatChecker:
+    """Draft 2020-12 format checks plus ``uri`` and ``uri-reference``.
+
+    jsonschema only checks the URI formats when an optional RFC 3986 package is installed; we
+    do not depend on one, so a light syntactic check stands in (scheme present, no whitespace).
+    """
+    checker = copy.deepcopy(Draft202012Validator.FORMAT_CHECKER)
+
+    @checker.checks("uri")
+    def _is_uri(value: object) -> bool:
+        return not isinstance(value, str) or bool(_URI_SCHEME.match(value) and _NO_SPACE.match(value))
+
+    @checker.checks("uri-reference")
+    def _is_uri_reference(value: object) -> bool:
+        return not isinstance(value, str) or bool(_NO_SPACE.match(value))
+
+    return checker
+
+
+@functools.cache
+def validator(name: str) -> Draft202012Validator:
+    """A cached draft 2020-12 validator for schema ``name``, with format checking on.
+
+    Raises:
+        SchemaNotFound: no such schema.
+    """
+    return Draft202012Validator(_load(name), registry=registry(), format_checker=format_checker())
+
+
+def _describe(error: ValidationError) -> str:
+    where = error.json_path
+    if error.validator in ("oneOf", "anyOf"):
+        # jsonschema's own text repeats the whole instance; say how many branches matched instead.
+        alternatives = len(error.validator_value)
+        if error.validator == "oneOf" and not error.context:
+            message = f"expected exactly one of {alternatives} alternatives to match, more than one did"
+        else:
+            expected = "exactly one" if error.validator == "oneOf" else "at least one"
+            closest = best_match(error.context)
+            message = f"expected {expected} of {alternatives} alternatives to match, none did; closest: {closest.json_path}: {closest.message}"
+        return f"{where}: {message}"
+    return f"{where}: {error.message}"
+
+
+def violations(name: str, instance: Any) -> list[str]:
+    """Readable reasons why ``instance`` does not conform to schema ``name``; empty when it does.
+
+    Each entry is ``"<JSON path>: <what is wrong>"``, e.g.
+    ``"$.event_id: 'abc' does not match '^[0-9a-f]{8}-...'"``, sorted by path.
+
+    Raises:
+        SchemaNotFound: no such schema.
+    """
+    errors = sorted(validator(name).iter_errors(instance), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    return [_describe(error) for error in errors]
+
+
+@functools.cache
+def _openapi() -> dict[str, Any]:
+    text = (resources.files("contracts") / "openapi" / "lingo.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def load_openapi() -> dict[str, Any]:
+    """The parsed OpenAPI 3.1 document ``contracts/openapi/lingo.yaml`` (a copy: callers may mutate it)."""
+    return copy.deepcopy(_openapi())
