@@ -1,0 +1,8 @@
+"""Root conftest: loads the suite's plugins for both `pytest features/` and `pytest tests/`."""
+
+pytest_plugins = [
+    "fixtures.postgres",
+    "steps.plugin",
+    "steps.common",
+    "steps.upload",
+]

@@ -1,0 +1,70 @@
+"""Settings of the reference service: one typed object, read once from the environment.
+
+Every knob has a development default so ``python -m reference_impl`` runs with nothing set.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+
+ALLOWED_CONTENT_TYPES = frozenset(
+    {
+        "video/mp4",
+        "video/quicktime",
+        "video/x-m4v",
+        "video/webm",
+        "video/3gpp",
+        "video/3gpp2",
+        "application/octet-stream",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The reference service's configuration.
+
+    Attributes:
+        database_url: DSN of the database holding the ``catalog`` and ``profile`` schemas.
+        host: address the gRPC and HTTP servers bind to.
+        grpc_port: gRPC port; 0 picks a free one (the ready line says which).
+        http_port: REST port; 0 picks a free one.
+        pubsub_project: project of the topics in contracts/pubsub.yaml.
+        pubsub_emulator_host: ``host:port`` of the Pub/Sub server, if not Google's.
+        storage_url: base URL signed upload URLs point at (a GCS stand-in locally).
+        gcs_bucket: bucket receiving raw uploads.
+        signed_url_ttl: lifetime of a signed upload URL.
+        max_upload_bytes: largest file a client may declare.
+    """
+
+    database_url: str
+    host: str = "127.0.0.1"
+    grpc_port: int = 0
+    http_port: int = 0
+    pubsub_project: str = "lingo-local"
+    pubsub_emulator_host: str | None = None
+    storage_url: str = "https://storage.googleapis.com"
+    gcs_bucket: str = "media-uploads-dev"
+    signed_url_ttl: timedelta = timedelta(seconds=900)
+    max_upload_bytes: int = 2 * 1024**3
+
+    @classmethod
+    def from_env(cls, database_url: str, **overrides: object) -> Settings:
+        """Settings from ``LINGO_*`` environment variables, then ``overrides``."""
+        env = os.environ
+        values: dict[str, object] = {
+            "database_url": database_url,
+            "host": env.get("LINGO_HOST", cls.host),
+            "grpc_port": int(env.get("LINGO_GRPC_PORT", cls.grpc_port)),
+            "http_port": int(env.get("LINGO_HTTP_PORT", cls.http_port)),
+            "pubsub_project": env.get("LINGO_PUBSUB_PROJECT", cls.pubsub_project),
+            "pubsub_emulator_host": env.get("PUBSUB_EMULATOR_HOST") or None,
+            "storage_url": env.get("LINGO_STORAGE_URL", cls.storage_url),
+            "gcs_bucket": env.get("LINGO_GCS_BUCKET", cls.gcs_bucket),
+            "signed_url_ttl": timedelta(seconds=int(env.get("LINGO_SIGNED_URL_TTL_SECONDS", 900))),
+            "max_upload_bytes": int(env.get("LINGO_MAX_UPLOAD_BYTES", cls.max_upload_bytes)),
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""domain layer of the reference service (see reference_impl/README.md)."""

@@ -1,0 +1,1 @@
+"""entrypoints layer of the reference service (see reference_impl/README.md)."""

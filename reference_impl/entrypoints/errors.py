@@ -1,0 +1,95 @@
+"""The one table that turns domain errors into wire errors.
+
+gRPC: a status code plus ``google.rpc.ErrorInfo`` (reason, domain) and, for bad input,
+``google.rpc.BadRequest`` field violations. REST: RFC 9457 Problem Details with the same reason.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from reference_impl.domain import errors
+
+ERROR_DOMAIN = "lingo.reference"
+PROBLEM_BASE = "https://lingo.dev/problems/"
+
+#: domain error -> (gRPC code, HTTP status, Problem Details type slug)
+WIRE: dict[type[errors.DomainError], tuple[grpc.StatusCode, int, str]] = {
+    errors.InvalidArgument: (grpc.StatusCode.INVALID_ARGUMENT, 400, "validation-error"),
+    errors.Unauthenticated: (grpc.StatusCode.UNAUTHENTICATED, 401, "unauthenticated"),
+    errors.PermissionDenied: (grpc.StatusCode.PERMISSION_DENIED, 403, "permission-denied"),
+    errors.NotFound: (grpc.StatusCode.NOT_FOUND, 404, "not-found"),
+    errors.Conflict: (grpc.StatusCode.ABORTED, 409, "status-conflict"),
+    errors.PreconditionFailed: (grpc.StatusCode.FAILED_PRECONDITION, 412, "precondition-failed"),
+}
+
+
+def _wire(error: errors.DomainError) -> tuple[grpc.StatusCode, int, str]:
+    for kind in type(error).__mro__:
+        if kind in WIRE:
+            return WIRE[kind]
+    msg = f"{type(error).__name__} has no row in entrypoints/errors.py WIRE; add one"
+    raise LookupError(msg)
+
+
+def to_grpc_status(error: errors.DomainError) -> grpc.Status:
+    """The rich gRPC status for ``error``."""
+    code, _, _ = _wire(error)
+    details = []
+    info = any_pb2.Any()
+    info.Pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=ERROR_DOMAIN))
+    details.append(info)
+    if error.violations:
+        bad_request = any_pb2.Any()
+        bad_request.Pack(
+            error_details_pb2.BadRequest(
+                field_violations=[
+                    error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
+                    for v in error.violations
+                ]
+            )
+        )
+        details.append(bad_request)
+    status = status_pb2.Status(code=getattr(code_pb2, code.name), message=error.message, details=details)
+    return rpc_status.to_status(status)
+
+
+def to_problem(error: errors.DomainError, instance: str | None = None) -> tuple[int, dict[str, Any]]:
+    """HTTP status and RFC 9457 body for ``error``."""
+    _, http_status, slug = _wire(error)
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug,
+        "title": slug.replace("-", " ").capitalize(),
+        "status": http_status,
+        "detail": error.message,
+        "reason": error.reason,
+    }
+    if instance:
+        body["instance"] = instance
+    if error.violations:
+        body["errors"] = [{"field": v.field, "detail": v.description} for v in error.violations]
+    return http_status, body
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def grpc_errors(method: F) -> F:
+    """Servicer method decorator: a ``DomainError`` ends the call with its rich status."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
+        try:
+            return method(self, request, context)
+        except errors.DomainError as error:
+            context.abort_with_status(to_grpc_status(error))
+            raise  # abort_with_status always raises; this keeps type checkers honest
+
+    return wrapper  # type: ignore[return-value]

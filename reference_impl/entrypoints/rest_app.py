@@ -1,0 +1,37 @@
+"""The REST surface (seed 003's gateway routes), served by FastAPI over the same service layer.
+
+Errors leave as RFC 9457 Problem Details through the one mapping table in ``errors.py``.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+from reference_impl.config import Settings
+from reference_impl.domain.errors import DomainError
+from reference_impl.entrypoints.errors import to_problem
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def create_app(settings: Settings, registry: CollectorRegistry) -> FastAPI:
+    """Build the ASGI app; routes are added by the areas that own them."""
+    app = FastAPI(title="Lingo reference", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+
+    @app.exception_handler(DomainError)
+    async def problem_details(request: Request, error: DomainError) -> JSONResponse:
+        status, body = to_problem(error, instance=request.url.path)
+        return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "serving"}
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return app

@@ -1,0 +1,1 @@
+"""service_layer layer of the reference service (see reference_impl/README.md)."""
