@@ -1,0 +1,336 @@
+"""Typed view of ``contracts/pubsub.yaml``: topics, subscriptions and the message contract per topic.
+
+Used by the Pub/Sub stand-in and the reference (to create topics and subscriptions), by the driver
+(which subscription to observe, which attributes and payload schema a message must have) and by the
+docs builder. :func:`load_topology` checks the file's consistency and raises :class:`TopologyError`
+naming the offending entry; nothing is read at import time.
+
+Example::
+
+    topology = load_topology()
+    topic = topology.topics["catalog.video.events"]
+    topic.required_attributes   # ('event_id', 'event_type', ...)
+    [s.name for s in topology.subscriptions_of(topic.name)]
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "Payload",
+    "RetryPolicy",
+    "Subscription",
+    "Topic",
+    "Topology",
+    "TopologyError",
+    "load_topology",
+    "parse_topology",
+]
+
+PAYLOAD_ENCODINGS = ("protobuf_binary", "gcs_json_api_v1", "forwarded")
+"""protobuf_binary: data is a serialized protobuf message; gcs_json_api_v1: data is a GCS object
+resource as JSON; forwarded: a dead-letter topic, data and attributes are the original message's."""
+
+# Pub/Sub's own limits (semantics.md §3.1).
+_ACK_DEADLINE_RANGE = (10, 600)
+_MAX_DELIVERY_ATTEMPTS_RANGE = (5, 100)
+_BACKOFF_RANGE = (0, 600)
+_RETENTION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_RETENTION_RANGE = (600, 7 * 86400)
+
+
+class TopologyError(ValueError):
+    """``pubsub.yaml`` is inconsistent or malformed; the message names the entry and the fix."""
+
+
+@dataclass(frozen=True)
+class Payload:
+    """What the data of a message on a topic is.
+
+    Attributes:
+        encoding: one of :data:`PAYLOAD_ENCODINGS`.
+        message_type: fully qualified protobuf type when every message has the same one
+            (``video.v1.Event``), else None (see :attr:`Topic.event_types`).
+        json_schema: name of the JSON Schema (``contracts.schemas``) of the data's JSON form, when
+            one applies to every message.
+    """
+
+    encoding: str
+    message_type: str | None
+    json_schema: str | None
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One topic and the contract of its messages.
+
+    Attributes:
+        name: topic id (no project prefix).
+        description: what flows here.
+        producer: who publishes.
+        payload: the data's encoding and type.
+        attributes_schema: JSON Schema name of the attribute map, None for dead-letter topics.
+        required_attributes: attributes every message carries.
+        optional_attributes: attributes a message may carry with a defined meaning.
+        ordering_key: name of the attribute whose value is the ordering key, or None when
+            messages are published without one.
+        aggregate_types: allowed ``aggregate_type`` attribute values.
+        event_types: event type -> protobuf message type of the data (None when not protobuf).
+        event_json_schemas: event type -> JSON Schema name of the data's protojson form, for
+            topics whose data type depends on the event type.
+        dead_letter_topic: where this topic's subscriptions dead-letter, or None.
+    """
+
+    name: str
+    description: str
+    producer: str
+    payload: Payload
+    attributes_schema: str | None
+    required_attributes: tuple[str, ...]
+    optional_attributes: tuple[str, ...]
+    ordering_key: str | None
+    aggregate_types: tuple[str, ...]
+    event_types: dict[str, str | None]
+    event_json_schemas: dict[str, str]
+    dead_letter_topic: str | None
+
+    @property
+    def is_dead_letter(self) -> bool:
+        """True for a dead-letter topic (data forwarded unchanged)."""
+        return self.payload.encoding == "forwarded"
+
+    def json_schema_for(self, event_type: str) -> str | None:
+        """JSON Schema name of the data's JSON form for a message of ``event_type``, if any."""
+        return self.event_json_schemas.get(event_type, self.payload.json_schema)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Redelivery backoff after a nack or an expired ack deadline."""
+
+    minimum_backoff_seconds: int
+    maximum_backoff_seconds: int
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """One subscription, its settings resolved against the file's defaults.
+
+    Attributes:
+        name: subscription id.
+        topic: topic id it is attached to.
+        consumer: who reads it.
+        ack_deadline_seconds: 10..600.
+        message_retention_seconds: how long unacked messages are kept.
+        enable_message_ordering: deliver one message per ordering key at a time.
+        exactly_once_delivery: Pub/Sub exactly-once delivery.
+        dead_letter_topic: topic id receiving messages after ``max_delivery_attempts``, or None.
+        max_delivery_attempts: 5..100 when a dead-letter topic is set, else None.
+        retry_policy: backoff between redeliveries, or None (immediate redelivery).
+    """
+
+    name: str
+    topic: str
+    consumer: str
+    ack_deadline_seconds: int
+    message_retention_seconds: int
+    enable_message_ordering: bool
+    exactly_once_delivery: bool
+    dead_letter_topic: str | None
+    max_delivery_attempts: int | None
+    retry_policy: RetryPolicy | None
+
+
+@dataclass(frozen=True)
+class Topology:
+    """All topics and subscriptions, checked for consistency."""
+
+    topics: dict[str, Topic]
+    subscriptions: dict[str, Subscription]
+
+    def subscriptions_of(self, topic: str) -> list[Subscription]:
+        """Subscriptions attached to ``topic``, sorted by name."""
+        return sorted((s for s in self.subscriptions.values() if s.topic == topic), key=lambda s: s.name)
+
+    def topic_for_event_type(self, event_type: str) -> Topic:
+        """The (non-dead-letter) topic that carries ``event_type``.
+
+        Raises:
+            KeyError: no topic declares that event type.
+        """
+        for topic in self.topics.values():
+            if event_type in topic.event_types:
+                return topic
+        known = sorted(t for topic in self.topics.values() for t in topic.event_types)
+        msg = f"no topic carries event type {event_type!r}; known: {', '.join(known)}"
+        raise KeyError(msg)
+
+
+def _require(mapping: dict[str, Any], key: str, where: str) -> Any:
+    if key not in mapping:
+        msg = f"{where}: missing key {key!r}; add it to contracts/pubsub.yaml"
+        raise TopologyError(msg)
+    return mapping[key]
+
+
+def _in_range(value: Any, bounds: tuple[int, int], what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not bounds[0] <= value <= bounds[1]:
+        msg = f"{what}: expected an integer in {bounds[0]}..{bounds[1]} (Pub/Sub's limit), got {value!r}"
+        raise TopologyError(msg)
+    return value
+
+
+def _retention_seconds(value: Any, what: str) -> int:
+    text = str(value)
+    unit = text[-1:]
+    if unit not in _RETENTION_UNITS or not text[:-1].isdigit():
+        msg = f"{what}: expected a duration like '7d', '12h', '600s', got {value!r}"
+        raise TopologyError(msg)
+    return _in_range(int(text[:-1]) * _RETENTION_UNITS[unit], _RETENTION_RANGE, f"{what} (in seconds)")
+
+
+def _parse_topic(name: str, raw: dict[str, Any]) -> Topic:
+    where = f"topics.{name}"
+    payload_raw = _require(raw, "payload", where)
+    encoding = _require(payload_raw, "encoding", f"{where}.payload")
+    if encoding not in PAYLOAD_ENCODINGS:
+        msg = f"{where}.payload.encoding: expected one of {', '.join(PAYLOAD_ENCODINGS)}, got {encoding!r}"
+        raise TopologyError(msg)
+    return Topic(
+        name=name,
+        description=str(_require(raw, "description", where)).strip(),
+        producer=_require(raw, "producer", where),
+        payload=Payload(
+            encoding=encoding,
+            message_type=payload_raw.get("message_type"),
+            json_schema=payload_raw.get("json_schema"),
+        ),
+        attributes_schema=_require(raw, "attributes_schema", where),
+        required_attributes=tuple(_require(raw, "required_attributes", where)),
+        optional_attributes=tuple(_require(raw, "optional_attributes", where)),
+        ordering_key=_require(raw, "ordering_key", where),
+        aggregate_types=tuple(_require(raw, "aggregate_types", where)),
+        event_types=dict(_require(raw, "event_types", where) or {}),
+        event_json_schemas=dict(raw.get("event_json_schemas") or {}),
+        dead_letter_topic=_require(raw, "dead_letter_topic", where),
+    )
+
+
+def _parse_subscription(name: str, raw: dict[str, Any], defaults: dict[str, Any]) -> Subscription:
+    where = f"subscriptions.{name}"
+    merged = {**defaults, **raw}
+    dead_letter_topic = merged.get("dead_letter_topic")
+    max_attempts = merged.get("max_delivery_attempts")
+    if dead_letter_topic is None:
+        if max_attempts is not None:
+            msg = f"{where}: max_delivery_attempts={max_attempts} needs a dead_letter_topic; set one or set max_delivery_attempts: null"
+            raise TopologyError(msg)
+    else:
+        max_attempts = _in_range(max_attempts, _MAX_DELIVERY_ATTEMPTS_RANGE, f"{where}.max_delivery_attempts")
+    retry_raw = merged.get("retry_policy")
+    retry = None
+    if retry_raw is not None:
+        retry = RetryPolicy(
+            minimum_backoff_seconds=_in_range(
+                retry_raw.get("minimum_backoff_seconds"), _BACKOFF_RANGE, f"{where}.retry_policy.minimum_backoff_seconds"
+            ),
+            maximum_backoff_seconds=_in_range(
+                retry_raw.get("maximum_backoff_seconds"), _BACKOFF_RANGE, f"{where}.retry_policy.maximum_backoff_seconds"
+            ),
+        )
+        if retry.minimum_backoff_seconds > retry.maximum_backoff_seconds:
+            msg = f"{where}.retry_policy: minimum_backoff_seconds {retry.minimum_backoff_seconds} exceeds maximum_backoff_seconds {retry.maximum_backoff_seconds}"
+            raise TopologyError(msg)
+    return Subscription(
+        name=name,
+        topic=_require(raw, "topic", where),
+        consumer=_require(raw, "consumer", where),
+        ack_deadline_seconds=_in_range(merged.get("ack_deadline_seconds"), _ACK_DEADLINE_RANGE, f"{where}.ack_deadline_seconds"),
+        message_retention_seconds=_retention_seconds(merged.get("message_retention"), f"{where}.message_retention"),
+        enable_message_ordering=bool(merged.get("enable_message_ordering")),
+        exactly_once_delivery=bool(merged.get("exactly_once_delivery")),
+        dead_letter_topic=dead_letter_topic,
+        max_delivery_attempts=max_attempts,
+        retry_policy=retry,
+    )
+
+
+def _check(topology: Topology) -> None:
+    topics = topology.topics
+    for topic in topics.values():
+        if topic.dead_letter_topic is not None:
+            dlq = topics.get(topic.dead_letter_topic)
+            if dlq is None or not dlq.is_dead_letter:
+                msg = (
+                    f"topics.{topic.name}.dead_letter_topic: {topic.dead_letter_topic!r} is not declared as a topic "
+                    "with payload encoding 'forwarded'; declare it under topics"
+                )
+                raise TopologyError(msg)
+        if topic.ordering_key is not None and topic.ordering_key not in topic.required_attributes:
+            msg = f"topics.{topic.name}.ordering_key: {topic.ordering_key!r} must be one of its required_attributes"
+            raise TopologyError(msg)
+        unknown = sorted(set(topic.event_json_schemas) - set(topic.event_types))
+        if unknown:
+            msg = f"topics.{topic.name}.event_json_schemas: event types {unknown} are not in its event_types"
+            raise TopologyError(msg)
+    for sub in topology.subscriptions.values():
+        where = f"subscriptions.{sub.name}"
+        topic = topics.get(sub.topic)
+        if topic is None:
+            msg = f"{where}.topic: {sub.topic!r} is not declared under topics (known: {', '.join(sorted(topics))})"
+            raise TopologyError(msg)
+        if sub.dead_letter_topic is not None:
+            if sub.dead_letter_topic not in topics:
+                msg = f"{where}.dead_letter_topic: {sub.dead_letter_topic!r} is not declared under topics"
+                raise TopologyError(msg)
+            if sub.dead_letter_topic != topic.dead_letter_topic:
+                msg = (
+                    f"{where}.dead_letter_topic: expected the topic's own {topic.dead_letter_topic!r} "
+                    f"(one dead-letter topic per source topic), got {sub.dead_letter_topic!r}"
+                )
+                raise TopologyError(msg)
+        if sub.enable_message_ordering and topic.ordering_key is None:
+            msg = f"{where}: enable_message_ordering is true but topic {topic.name!r} is published without ordering keys; set it to false"
+            raise TopologyError(msg)
+    for topic in topics.values():
+        if topic.is_dead_letter and not topology.subscriptions_of(topic.name):
+            msg = f"topics.{topic.name}: a dead-letter topic without a subscription loses what is forwarded to it; add one"
+            raise TopologyError(msg)
+
+
+def parse_topology(document: dict[str, Any]) -> Topology:
+    """Build and check a :class:`Topology` from the parsed YAML ``document``.
+
+    Raises:
+        TopologyError: a key is missing, a value is out of Pub/Sub's range, or a name does not resolve.
+    """
+    if not isinstance(document, dict) or document.get("schema_version") != 1:
+        received = document.get("schema_version") if isinstance(document, dict) else type(document).__name__
+        msg = f"pubsub.yaml: expected a mapping with 'schema_version: 1' (the format this loader reads), got {received!r}"
+        raise TopologyError(msg)
+    defaults = document.get("defaults") or {}
+    topics = {name: _parse_topic(name, raw) for name, raw in (_require(document, "topics", "pubsub.yaml") or {}).items()}
+    subscriptions = {
+        name: _parse_subscription(name, raw, defaults)
+        for name, raw in (_require(document, "subscriptions", "pubsub.yaml") or {}).items()
+    }
+    topology = Topology(topics=topics, subscriptions=subscriptions)
+    _check(topology)
+    return topology
+
+
+@functools.cache
+def load_topology() -> Topology:
+    """The checked topology of ``contracts/pubsub.yaml`` (cached; the dataclasses are frozen).
+
+    Raises:
+        TopologyError: the file is inconsistent (see :func:`parse_topology`).
+    """
+    text = (resources.files("contracts") / "pubsub.yaml").read_text(encoding="utf-8")
+    return parse_topology(yaml.safe_load(text))
