@@ -47,6 +47,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 __all__ = [
     "ALGORITHM",
+    "CONTENT_SHA256_HEADER",
     "DEFAULT_ENDPOINT",
     "MAX_EXPIRES_SECONDS",
     "UNSIGNED_PAYLOAD",
