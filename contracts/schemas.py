@@ -169,6 +169,61 @@ def violations(name: str, instance: Any) -> list[str]:
     return [_describe(error) for error in errors]
 
 
+# Which JSON Schema definitions lingo.yaml mirrors under components/schemas (it keeps copies so
+# the document is self-contained for FastAPI, Swagger UI and schemathesis). Values are
+# (schema name, $defs key or None for the root).
+_MIRRORED: dict[str, tuple[str, str | None]] = {
+    **{d: ("protojson", d) for d in ("Uuid", "Int64", "NonNegativeInt64", "PositiveInt64", "Timestamp", "Struct")},
+    **{
+        d: ("profile/v1/messages", d)
+        for d in (
+            "FavoriteType",
+            "VideoStats",
+            "WatchProgress",
+            "FavoriteState",
+            "Preferences",
+            "Profile",
+            "VideoMetadata",
+            "FavoriteItem",
+            "FavoriteSummary",
+            "WatchHistoryEntry",
+        )
+    },
+    "Problem": ("problem_details", None),
+    "FieldViolation": ("problem_details", "FieldViolation"),
+}
+_DEFS_REF = re.compile(r"^[^#]*#/\$defs/(?P<name>[A-Za-z0-9_]+)$")
+
+
+def _to_component_refs(node: Any) -> Any:
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and (match := _DEFS_REF.match(value)):
+                out[key] = f"#/components/schemas/{match['name']}"
+            else:
+                out[key] = _to_component_refs(value)
+        return out
+    if isinstance(node, list):
+        return [_to_component_refs(item) for item in node]
+    return node
+
+
+def openapi_mirrored_components() -> dict[str, dict[str, Any]]:
+    """The schemas ``lingo.yaml`` must carry under ``components/schemas``, derived from ``contracts/events``.
+
+    Each is the JSON Schema definition with ``$schema``/``$id``/``$defs`` dropped and every
+    ``...#/$defs/X`` reference rewritten to ``#/components/schemas/X``. The JSON Schemas are the
+    source; a test fails when ``lingo.yaml`` drifts from this.
+    """
+    mirrored: dict[str, dict[str, Any]] = {}
+    for component, (schema_name, def_name) in _MIRRORED.items():
+        source = _load(schema_name)
+        node = source["$defs"][def_name] if def_name else {k: v for k, v in source.items() if k not in ("$schema", "$id", "$defs")}
+        mirrored[component] = _to_component_refs(node)
+    return mirrored
+
+
 @functools.cache
 def _openapi() -> dict[str, Any]:
     text = (resources.files("contracts") / "openapi" / "lingo.yaml").read_text(encoding="utf-8")
