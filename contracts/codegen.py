@@ -4,6 +4,9 @@
     python -m contracts.codegen --check   exit 1 and list the stale files if contracts/gen/
                                           differs from what the protos produce (CI drift check)
 
+contracts/gen/ belongs to this command: files there that the protos do not
+produce are deleted on regeneration and reported as "extra" by --check.
+
 Output per proto: `*_pb2.py` and `*_pb2.pyi` (grpcio-tools' protoc), plus
 `*_pb2_grpc.py` for files that define a service. `buf/validate/validate.proto`
 is generated too, because the video protos import it and protovalidate 2.x
@@ -29,7 +32,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from contracts.protoc import VALIDATE_PROTO, ProtocError, build_image, default_contracts_dir, proto_files, run_protoc, write_validate_descriptor_set
+from contracts.protoc import (
+    VALIDATE_PROTO,
+    ProtocError,
+    build_image,
+    default_contracts_dir,
+    proto_files,
+    run_protoc,
+    write_validate_descriptor_set,
+)
 
 PYTHON_PACKAGE = "contracts.gen"
 FIX_COMMAND = "python -m contracts.codegen"
@@ -115,7 +126,12 @@ def sync(expected_dir: Path, gen_dir: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=FIX_COMMAND, description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="do not write; exit 1 if contracts/gen is stale")
-    parser.add_argument("--contracts-dir", type=Path, default=default_contracts_dir(), help="the contracts/ tree to work on (default: this package)")
+    parser.add_argument(
+        "--contracts-dir",
+        type=Path,
+        default=default_contracts_dir(),
+        help="the contracts/ tree to work on (default: this package)",
+    )
     args = parser.parse_args(argv)
     contracts_dir: Path = args.contracts_dir.resolve()
     gen_dir = contracts_dir / "gen"

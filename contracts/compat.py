@@ -52,7 +52,10 @@ def find_buf() -> str:
     on_path = shutil.which("buf")
     if on_path:
         return on_path
-    msg = "expected the buf CLI (pip package buf-bin==1.75.0) next to the interpreter or on PATH, found none; run `pip install -e '.[test]'`"
+    msg = (
+        "expected the buf CLI (pip package buf-bin==1.75.0) next to the interpreter or on PATH, found none; "
+        "run `pip install -e '.[test]'`"
+    )
     raise BufNotFound(msg)
 
 
@@ -100,7 +103,9 @@ def check(contracts_dir: Path) -> int:
         f"expected contracts/proto to stay wire- and JSON-compatible with {baseline} "
         f"(rules: {', '.join(BREAKING_RULES)}); buf found {len(findings)}:\n{lines}\n"
         "fix: restore the old field number/name/type (reserve numbers and names you remove), or, if the break "
-        'is deliberate and every consumer is ready, run `python -m contracts.compat --approve "<why>"` and commit contracts/baseline/.',
+        "is deliberate and every consumer is ready, run\n"
+        '  python -m contracts.compat --approve "<why>"\n'
+        "and commit contracts/baseline/.",
         file=sys.stderr,
     )
     return 1
@@ -141,7 +146,12 @@ def approve(contracts_dir: Path, reason: str, today: dt.date) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m contracts.compat", description=__doc__.split("\n\n")[0])
     parser.add_argument("--approve", metavar="REASON", help="record the current protos as the new baseline, logging REASON")
-    parser.add_argument("--contracts-dir", type=Path, default=default_contracts_dir(), help="the contracts/ tree to work on (default: this package)")
+    parser.add_argument(
+        "--contracts-dir",
+        type=Path,
+        default=default_contracts_dir(),
+        help="the contracts/ tree to work on (default: this package)",
+    )
     args = parser.parse_args(argv)
     contracts_dir: Path = args.contracts_dir.resolve()
     try:

@@ -45,7 +45,15 @@ def write_validate_descriptor_set(path: Path) -> None:
     rules the installed validator understands; the well-known types it depends on
     are resolved from grpcio-tools' bundled protos like any other import.
     """
-    from protovalidate._gen.buf.validate import validate_pb
+    try:
+        from protovalidate._gen.buf.validate import validate_pb
+    except ImportError as error:
+        msg = (
+            "expected protovalidate==2.1.0, which embeds buf/validate/validate.proto as "
+            f"protovalidate._gen.buf.validate.validate_pb; could not import it ({error}). "
+            "Install the pinned set with `pip install -e .`, or adapt contracts/protoc.py to the new layout."
+        )
+        raise ProtocError(msg) from error
 
     file_set = descriptor_pb2.FileDescriptorSet()
     file_set.file.add().ParseFromString(validate_pb.desc().proto.to_binary())

@@ -127,7 +127,8 @@ def test_grpc_module_has_stub_servicer_and_registration(service):
     module = importlib.import_module(GRPC_MODULES[service])
     short = service.rsplit(".", 1)[1]
 
-    stub = getattr(module, f"{short}Stub")(grpc.insecure_channel("localhost:1"))
+    with grpc.insecure_channel("localhost:1") as channel:
+        stub = getattr(module, f"{short}Stub")(channel)
     assert all(hasattr(stub, rpc) for rpc in UPSTREAM_RPCS[service])
     assert hasattr(module, f"{short}Servicer")
     assert hasattr(module, f"add_{short}Servicer_to_server")
