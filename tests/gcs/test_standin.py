@@ -56,7 +56,11 @@ def _sign_start(signer: V4Signer, name: str, headers: Mapping[str, str], **kwarg
 
 
 def _error_code(response: httpx.Response) -> str:
-    return ElementTree.fromstring(response.content).findtext("Code") or ""
+    """``<Error><Code>`` of a GCS XML error body, or a note saying what came instead."""
+    try:
+        return ElementTree.fromstring(response.content).findtext("Code") or "<no Code element>"
+    except ElementTree.ParseError:
+        return f"<not an XML error body: {response.headers.get('content-type')}>"
 
 
 def _start(signer: V4Signer, name: str, content_type: str = "video/mp4") -> str:
