@@ -36,6 +36,7 @@ FINALIZE_ATTRIBUTES = {
 RESOURCE_FIELDS = {
     "kind", "id", "selfLink", "mediaLink", "name", "bucket", "generation", "metageneration", "contentType",
     "storageClass", "size", "md5Hash", "crc32c", "etag", "timeCreated", "updated", "timeStorageClassUpdated",
+    "timeFinalized",
 }  # fmt: skip
 
 
