@@ -31,7 +31,7 @@ SERVICE_SCHEMAS = ("catalog", "profile")
 
 # A plain lower-case identifier: it is pasted unquoted into DDL, so nothing that would need
 # quoting (or could break out of an identifier) is accepted; 63 bytes is PostgreSQL's NAMEDATALEN - 1.
-_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 # Index names are "<schema>_outbox_events_aggregate_open_idx" (the longest suffix, 33 characters);
 # PostgreSQL silently truncates names past 63 bytes, which could make two schemas' indexes collide.
 _LONGEST_INDEX_SUFFIX = len("_outbox_events_aggregate_open_idx")
@@ -52,9 +52,9 @@ def render_outbox_inbox(schema: str) -> str:
         ValueError: ``schema`` is not such an identifier, starts with ``pg_``, or is so long that
             the derived index names would be truncated.
     """
-    if not isinstance(schema, str) or not _SCHEMA_NAME.match(schema):
+    if not isinstance(schema, str) or not _SCHEMA_NAME.fullmatch(schema):
         msg = (
-            f"schema name {schema!r} is not a plain lower-case identifier: expected {_SCHEMA_NAME.pattern} "
+            f"schema name {schema!r} is not a plain lower-case identifier: expected the whole name to match {_SCHEMA_NAME.pattern} "
             "(letters, digits, underscore; it is inserted unquoted into the DDL)"
         )
         raise ValueError(msg)
