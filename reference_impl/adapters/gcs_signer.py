@@ -199,6 +199,14 @@ def _split_endpoint(endpoint: str) -> tuple[str, str, str]:
     return parts.scheme, parts.netloc, parts.hostname
 
 
+def _expires_seconds(expires_in: timedelta | int) -> int:
+    seconds = int(expires_in.total_seconds()) if isinstance(expires_in, timedelta) else int(expires_in)
+    if not 1 <= seconds <= MAX_EXPIRES_SECONDS:
+        msg = f"expires_in: expected 1..{MAX_EXPIRES_SECONDS} seconds (GCS caps V4 signatures at 7 days), received {seconds}"
+        raise ValueError(msg)
+    return seconds
+
+
 # --------------------------------------------------------------------------------------------
 # Signing
 
@@ -281,13 +289,7 @@ class V4Signer:
             url_style: ``path`` (``/bucket/object``), ``virtual-hosted`` (``bucket.host/object``)
                 or ``bucket-bound`` (``endpoint/object``).
         """
-        seconds = int(expires_in.total_seconds()) if isinstance(expires_in, timedelta) else int(expires_in)
-        if not 1 <= seconds <= MAX_EXPIRES_SECONDS:
-            msg = (
-                f"expires_in: expected 1..{MAX_EXPIRES_SECONDS} seconds (GCS caps V4 URLs at 7 days), "
-                f"received {seconds}"
-            )
-            raise ValueError(msg)
+        seconds = _expires_seconds(expires_in)
         moment = now if now is not None else self._clock()
         timestamp = format_timestamp(moment)
         scope = credential_scope(timestamp[:8])
@@ -361,7 +363,7 @@ class V4Signer:
             fields: extra form fields; each becomes an exact-match condition too.
             Other arguments as in :meth:`sign`.
         """
-        seconds = int(expires_in.total_seconds()) if isinstance(expires_in, timedelta) else int(expires_in)
+        seconds = _expires_seconds(expires_in)
         moment = now if now is not None else self._clock()
         timestamp = format_timestamp(moment)
         credential = f"{self._credentials.client_email}/{credential_scope(timestamp[:8])}"

@@ -285,3 +285,57 @@ def test_completed_session_returns_the_object_again(gcs_signer: V4Signer, conten
 
     assert (first.status_code, again.status_code) == (200, 200)
     assert again.json() == first.json()
+
+
+def test_object_names_with_reserved_and_unicode_characters(gcs_signer: V4Signer, gcs_standin: GcsStandin) -> None:
+    name = f"raw_videos/{uuid.uuid4()}/é &+=;~ file (1).mp4"
+    response = httpx.put(_start(gcs_signer, name), content=b"odd name")
+
+    assert response.status_code == 200, response.text
+    assert response.json()["name"] == name
+    assert httpx.get(f"{gcs_standin.base_url}/storage/v1/b/{BUCKET}/o/{quote(name, safe='')}").json()["name"] == name
+
+
+def test_signed_extra_query_parameters_are_verified(gcs_signer: V4Signer) -> None:
+    headers = _upload_headers()
+    signed = _sign_start(gcs_signer, _object_name(), headers, query_params={"x-goog-meta-origin": "é app"})
+
+    accepted = httpx.post(signed.url, headers=headers)
+    tampered = httpx.post(signed.url.replace("%C3%A9%20app", "other"), headers=headers)
+
+    assert accepted.status_code == 201, accepted.text
+    assert (tampered.status_code, _error_code(tampered)) == (403, "SignatureDoesNotMatch"), tampered.text
+
+
+def test_unsigned_content_type_decides_the_object_type(gcs_signer: V4Signer) -> None:
+    """XML API: the object's type comes from ``Content-Type``; signing ``x-upload-content-type``
+    (a JSON-API header, what upstream signs) does not bind it. Sign ``content-type`` to bind it."""
+    headers = _upload_headers("video/mp4")
+    signed = _sign_start(gcs_signer, _object_name(), headers)
+
+    session = httpx.post(signed.url, headers={**headers, "Content-Type": "video/webm"})
+    resource = httpx.put(session.headers["location"], content=b"x").json()
+
+    assert resource["contentType"] == "video/webm"
+
+
+def test_head_returns_object_headers_without_body(gcs_signer: V4Signer, gcs_standin: GcsStandin) -> None:
+    name = _object_name()
+    resource = httpx.put(_start(gcs_signer, name), content=b"head me").json()
+
+    response = httpx.head(f"{gcs_standin.base_url}/{BUCKET}/{name}")
+
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response.headers["x-goog-generation"] == resource["generation"]
+    assert response.headers["x-goog-hash"] == f"crc32c={resource['crc32c']},md5={resource['md5Hash']}"
+
+
+def test_url_not_signing_host_is_refused(gcs_signer: V4Signer) -> None:
+    headers = _upload_headers()
+    signed = _sign_start(gcs_signer, _object_name(), headers)
+    without_host = signed.url.replace("X-Goog-SignedHeaders=host%3B", "X-Goog-SignedHeaders=")
+
+    response = httpx.post(without_host, headers=headers)
+
+    assert (response.status_code, _error_code(response)) == (400, "InvalidArgument"), response.text
