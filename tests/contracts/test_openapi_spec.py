@@ -206,7 +206,7 @@ def test_mirrored_components_equal_the_json_schemas() -> None:
         assert name in components, f"components/schemas/{name} is missing; copy it from contracts.schemas.openapi_mirrored_components()"
         assert components[name] == expected, (
             f"components/schemas/{name} drifted from its JSON Schema in contracts/events (the source); "
-            "replace it with contracts.schemas.openapi_mirrored_components()[{name!r}]"
+            f"replace it with contracts.schemas.openapi_mirrored_components()[{name!r}]"
         )
 
 
