@@ -170,7 +170,7 @@ def test_expired_url_is_refused(gcs_signer: V4Signer) -> None:
 
     response = httpx.post(signed.url, headers=headers)
 
-    # GCS answers 400 ExpiredToken (not 403) for an expired V4 URL; see fixtures/gcs/verify.py.
+    # GCS answers 400 ExpiredToken (not 403) for an expired V4 URL; see EXPIRED_STATUS in fixtures/gcs/verify.py.
     assert (response.status_code, _error_code(response)) == (400, "ExpiredToken"), response.text
 
 
