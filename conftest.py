@@ -2,6 +2,7 @@
 
 pytest_plugins = [
     "fixtures.postgres",
+    "fixtures.pubsub.plugin",
     "steps.plugin",
     "steps.common",
     "steps.upload",

@@ -1,0 +1,178 @@
+"""The outbox table of one schema (contracts/sql/outbox_inbox.sql.tmpl): enqueue, claim, fence, park.
+
+Writers enqueue in their own business transaction. Relays claim with ``FOR UPDATE SKIP LOCKED``
+under a lease token and may only change rows they still hold: every mark, reschedule and park is
+fenced by ``lock_token``, so a relay whose lease expired (and was taken over) changes nothing.
+Only the oldest open event of an aggregate is claimable, which keeps at most one event per
+aggregate in flight and lets a failed event block its successors (Pub/Sub ordering keys).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to enqueue: its Pub/Sub attributes travel in ``headers``."""
+
+    event_id: uuid.UUID
+    aggregate_type: str
+    aggregate_id: uuid.UUID
+    event_type: str
+    payload: bytes
+    headers: dict[str, str]
+    available_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ClaimedEvent:
+    """An event a relay holds under its lease token."""
+
+    event_id: uuid.UUID
+    aggregate_id: uuid.UUID
+    event_type: str
+    payload: bytes
+    headers: dict[str, str]
+    delivery_attempts: int
+    seq: int
+
+
+class OutboxStore:
+    """SQL of the outbox in schema ``schema``."""
+
+    def __init__(self, schema: str) -> None:
+        self.schema = schema
+        self._table = sql.Identifier(schema, "outbox_events")
+
+    def _q(self, text: str) -> sql.Composed:
+        return sql.SQL(text).format(outbox=self._table)
+
+    def enqueue(self, conn: psycopg.Connection, event: NewEvent) -> None:
+        """Insert ``event`` in the caller's open transaction."""
+        conn.execute(
+            self._q(
+                "INSERT INTO {outbox} (event_id, aggregate_type, aggregate_id, event_type, payload, headers,"
+                " available_at) VALUES (%s, %s, %s, %s, %s, %s, coalesce(%s, now()))"
+            ),
+            (
+                event.event_id,
+                event.aggregate_type,
+                event.aggregate_id,
+                event.event_type,
+                event.payload,
+                json.dumps(event.headers),
+                event.available_at,
+            ),
+        )
+
+    def claim(self, conn: psycopg.Connection, *, lock_token: str, limit: int, lock_ttl: timedelta) -> list[ClaimedEvent]:
+        """Lease up to ``limit`` due events, each the oldest open event of its aggregate.
+
+        A row whose lease is older than ``lock_ttl`` counts as free again: its relay is presumed dead.
+        """
+        rows = conn.cursor(row_factory=dict_row).execute(
+            self._q(
+                """
+                WITH candidates AS (
+                    SELECT o.event_id FROM {outbox} o
+                    WHERE o.published_at IS NULL AND o.parked_at IS NULL AND o.available_at <= now()
+                      AND (o.lock_token IS NULL OR o.locked_at <= now() - %(ttl)s)
+                      AND NOT EXISTS (
+                          SELECT 1 FROM {outbox} e
+                          WHERE e.aggregate_id = o.aggregate_id AND e.published_at IS NULL AND e.seq < o.seq)
+                    ORDER BY o.seq
+                    FOR UPDATE SKIP LOCKED
+                    LIMIT %(limit)s
+                )
+                UPDATE {outbox} AS o SET lock_token = %(token)s, locked_at = now()
+                FROM candidates WHERE o.event_id = candidates.event_id
+                RETURNING o.event_id, o.aggregate_id, o.event_type, o.payload, o.headers, o.delivery_attempts, o.seq
+                """
+            ),
+            {"ttl": lock_ttl, "limit": limit, "token": lock_token},
+        ).fetchall()
+        return sorted((ClaimedEvent(**row) for row in rows), key=lambda e: e.seq)
+
+    def mark_published(self, conn: psycopg.Connection, event_ids: list[uuid.UUID], *, lock_token: str) -> set[uuid.UUID]:
+        """Mark events published; returns those still held under ``lock_token`` (the fenced ones are not)."""
+        rows = conn.execute(
+            self._q(
+                "UPDATE {outbox} AS o SET published_at = now(), delivery_attempts = delivery_attempts + 1,"
+                " last_error = NULL, lock_token = NULL, locked_at = NULL"
+                " FROM unnest(%s::uuid[]) AS t(id) WHERE o.event_id = t.id AND o.lock_token = %s"
+                " RETURNING o.event_id"
+            ),
+            (event_ids, lock_token),
+        ).fetchall()
+        return {row[0] for row in rows}
+
+    def reschedule(
+        self, conn: psycopg.Connection, event_id: uuid.UUID, *, lock_token: str, error: str, retry_at_delay: timedelta
+    ) -> bool:
+        """Record a failed attempt and make the event due again after the delay; False if fenced."""
+        cursor = conn.execute(
+            self._q(
+                "UPDATE {outbox} SET delivery_attempts = delivery_attempts + 1, last_error = %s,"
+                " available_at = now() + %s, lock_token = NULL, locked_at = NULL"
+                " WHERE event_id = %s AND lock_token = %s"
+            ),
+            (error, retry_at_delay, event_id, lock_token),
+        )
+        return cursor.rowcount == 1
+
+    def park(self, conn: psycopg.Connection, event_id: uuid.UUID, *, lock_token: str, error: str) -> bool:
+        """Record the last failed attempt and stop retrying the event; False if fenced."""
+        cursor = conn.execute(
+            self._q(
+                "UPDATE {outbox} SET delivery_attempts = delivery_attempts + 1, last_error = %s, parked_at = now(),"
+                " lock_token = NULL, locked_at = NULL WHERE event_id = %s AND lock_token = %s"
+            ),
+            (error, event_id, lock_token),
+        )
+        return cursor.rowcount == 1
+
+    def redrive(
+        self,
+        conn: psycopg.Connection,
+        *,
+        aggregate_id: uuid.UUID | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        include_published: bool = False,
+    ) -> int:
+        """Make matching events due again now (parked ones unparked, attempts reset); returns how many.
+
+        With ``include_published``, already published events are re-published too (their
+        ``event_id`` stays, so consumers deduplicate them).
+        """
+        cursor = conn.execute(
+            self._q(
+                "UPDATE {outbox} SET parked_at = NULL, published_at = NULL, delivery_attempts = 0,"
+                " available_at = now(), lock_token = NULL, locked_at = NULL"
+                " WHERE (%(aggregate)s::uuid IS NULL OR aggregate_id = %(aggregate)s)"
+                " AND (%(since)s::timestamptz IS NULL OR occurred_at >= %(since)s)"
+                " AND (%(until)s::timestamptz IS NULL OR occurred_at < %(until)s)"
+                " AND (parked_at IS NOT NULL OR (%(published)s AND published_at IS NOT NULL))"
+            ),
+            {"aggregate": aggregate_id, "since": since, "until": until, "published": include_published},
+        )
+        return cursor.rowcount
+
+    def counts(self, conn: psycopg.Connection) -> tuple[int, int]:
+        """(backlog, parked): open events not parked, and parked events."""
+        row = conn.execute(
+            self._q(
+                "SELECT count(*) FILTER (WHERE parked_at IS NULL), count(*) FILTER (WHERE parked_at IS NOT NULL)"
+                " FROM {outbox} WHERE published_at IS NULL"
+            )
+        ).fetchone()
+        assert row is not None
+        return int(row[0]), int(row[1])

@@ -1,0 +1,210 @@
+"""The outbox relay: committed outbox rows → Pub/Sub, at least once, in order per aggregate.
+
+One cycle: claim a batch under a fresh lease token, publish every claimed event (ordering key =
+aggregate id, attributes from the row's headers), then settle in one transaction: published events
+are marked, failed ones rescheduled with exponential backoff, and an event that used its last
+attempt is parked. Every settle is fenced by the lease token. Several relays may run at once.
+
+Run alone: ``python -m reference_impl.entrypoints.outbox_relay --schema catalog --topic catalog.video.events``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from concurrent import futures
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import psycopg
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from reference_impl.adapters.outbox import ClaimedEvent, OutboxStore
+from reference_impl.adapters.pubsub import EventPublisher
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RelaySettings:
+    """How a relay behaves (defaults as upstream's config.yaml where it has one).
+
+    Attributes:
+        schema: the service schema whose ``outbox_events`` it drains.
+        topic: the topic id it publishes to.
+        batch_size: events claimed per cycle.
+        idle_interval: seconds to wait before polling again after an empty cycle.
+        initial_backoff: delay after the first failed attempt; doubles each attempt.
+        max_backoff: the cap of that delay.
+        max_attempts: attempts before an event is parked.
+        lock_ttl: age after which another relay may take over a lease.
+        publish_timeout: seconds to wait for the broker's acknowledgement.
+    """
+
+    schema: str
+    topic: str
+    batch_size: int = 200
+    idle_interval: float = 0.05
+    initial_backoff: timedelta = timedelta(seconds=2)
+    max_backoff: timedelta = timedelta(seconds=120)
+    max_attempts: int = 20
+    lock_ttl: timedelta = timedelta(seconds=120)
+    publish_timeout: float = 10.0
+
+    def backoff(self, attempts_before: int) -> timedelta:
+        """Delay before the next attempt, after ``attempts_before`` earlier failures plus this one."""
+        return min(self.initial_backoff * (2**attempts_before), self.max_backoff)
+
+
+@dataclass
+class RelayMetrics:
+    """The relay's Prometheus metrics, registered in the given registry."""
+
+    registry: CollectorRegistry
+    success: Counter = field(init=False)
+    failure: Counter = field(init=False)
+    latency: Histogram = field(init=False)
+    backlog: Gauge = field(init=False)
+    parked: Gauge = field(init=False)
+
+    def __post_init__(self) -> None:
+        labels = ["schema"]
+        self.success = Counter("outbox_publish_success", "Events published and marked", labels, registry=self.registry)
+        self.failure = Counter("outbox_publish_failure", "Failed publish attempts", labels, registry=self.registry)
+        self.latency = Histogram(
+            "outbox_publish_latency_ms",
+            "Milliseconds from publish call to broker acknowledgement",
+            labels,
+            buckets=(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10000),
+            registry=self.registry,
+        )
+        self.backlog = Gauge("outbox_backlog", "Unpublished events not parked", labels, registry=self.registry)
+        self.parked = Gauge("outbox_parked", "Events parked after their last attempt", labels, registry=self.registry)
+
+
+@dataclass(frozen=True)
+class CycleResult:
+    """What one cycle did."""
+
+    claimed: int = 0
+    published: int = 0
+    rescheduled: int = 0
+    parked: int = 0
+    fenced: int = 0
+
+
+class OutboxRelay:
+    """Drains one schema's outbox into one topic."""
+
+    def __init__(
+        self,
+        database_url: str,
+        publisher: EventPublisher,
+        settings: RelaySettings,
+        metrics: RelayMetrics,
+        *,
+        relay_id: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.relay_id = relay_id or f"relay-{uuid.uuid4().hex[:8]}"
+        self._store = OutboxStore(settings.schema)
+        self._publisher = publisher
+        self._metrics = metrics
+        self._conn = psycopg.connect(database_url, autocommit=False)
+
+    def close(self) -> None:
+        """Close the relay's connection (its leases expire after ``lock_ttl``)."""
+        self._conn.close()
+
+    def run_cycle(self) -> CycleResult:
+        """Claim, publish and settle one batch."""
+        lock_token = f"{self.relay_id}:{uuid.uuid4().hex}"
+        with self._conn.transaction():
+            claimed = self._store.claim(
+                self._conn, lock_token=lock_token, limit=self.settings.batch_size, lock_ttl=self.settings.lock_ttl
+            )
+        if not claimed:
+            return CycleResult()
+        outcomes = self._publish_all(claimed)
+        return self._settle(claimed, outcomes, lock_token)
+
+    def refresh_gauges(self) -> None:
+        """Update the backlog and parked gauges from the table."""
+        with self._conn.transaction():
+            backlog, parked = self._store.counts(self._conn)
+        self._metrics.backlog.labels(self.settings.schema).set(backlog)
+        self._metrics.parked.labels(self.settings.schema).set(parked)
+
+    def run(self, stop: threading.Event, *, gauge_interval: float = 1.0) -> None:
+        """Cycle until ``stop`` is set; wait ``idle_interval`` only after a cycle found nothing."""
+        next_gauges = 0.0
+        while not stop.is_set():
+            try:
+                result = self.run_cycle()
+                if time.monotonic() >= next_gauges:
+                    self.refresh_gauges()
+                    next_gauges = time.monotonic() + gauge_interval
+            except psycopg.OperationalError:
+                _log.exception("outbox relay %s lost its database connection; retrying", self.relay_id)
+                result = CycleResult()
+            if result.claimed == 0:
+                stop.wait(self.settings.idle_interval)
+
+    def _publish_all(self, claimed: list[ClaimedEvent]) -> dict[uuid.UUID, str | None]:
+        started = time.perf_counter()
+        pending = {
+            event.event_id: self._publisher.publish(
+                self.settings.topic, event.payload, event.headers, ordering_key=str(event.aggregate_id)
+            )
+            for event in claimed
+        }
+        outcomes: dict[uuid.UUID, str | None] = {}
+        done, not_done = futures.wait(pending.values(), timeout=self.settings.publish_timeout)
+        latency_ms = (time.perf_counter() - started) * 1000
+        for event in claimed:
+            future = pending[event.event_id]
+            if future in not_done:
+                outcomes[event.event_id] = f"no broker acknowledgement within {self.settings.publish_timeout:g} s"
+            elif (error := future.exception()) is not None:
+                outcomes[event.event_id] = f"{type(error).__name__}: {error}"
+            else:
+                outcomes[event.event_id] = None
+                self._metrics.latency.labels(self.settings.schema).observe(latency_ms)
+        for event in claimed:
+            if outcomes[event.event_id] is not None:
+                # The client paused this ordering key; our own head-of-line rule keeps its later
+                # events back until this one is re-sent, so the key may accept messages again.
+                self._publisher.resume(self.settings.topic, str(event.aggregate_id))
+        return outcomes
+
+    def _settle(
+        self, claimed: list[ClaimedEvent], outcomes: dict[uuid.UUID, str | None], lock_token: str
+    ) -> CycleResult:
+        schema = self.settings.schema
+        published_ids = [e.event_id for e in claimed if outcomes[e.event_id] is None]
+        rescheduled = parked = fenced = 0
+        with self._conn.transaction():
+            marked = self._store.mark_published(self._conn, published_ids, lock_token=lock_token)
+            fenced += len(published_ids) - len(marked)
+            for event in claimed:
+                error = outcomes[event.event_id]
+                if error is None:
+                    continue
+                self._metrics.failure.labels(schema).inc()
+                if event.delivery_attempts + 1 >= self.settings.max_attempts:
+                    held = self._store.park(self._conn, event.event_id, lock_token=lock_token, error=error)
+                    parked += held
+                    _log.error("outbox event %s parked after %d attempts: %s", event.event_id, self.settings.max_attempts, error)
+                else:
+                    delay = self.settings.backoff(event.delivery_attempts)
+                    held = self._store.reschedule(
+                        self._conn, event.event_id, lock_token=lock_token, error=error, retry_at_delay=delay
+                    )
+                    rescheduled += held
+                fenced += not held
+        self._metrics.success.labels(schema).inc(len(marked))
+        if fenced:
+            _log.warning("relay %s lost the lease of %d events; another relay took them over", self.relay_id, fenced)
+        return CycleResult(len(claimed), len(marked), rescheduled, parked, fenced)
