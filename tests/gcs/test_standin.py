@@ -339,3 +339,32 @@ def test_url_not_signing_host_is_refused(gcs_signer: V4Signer) -> None:
     response = httpx.post(without_host, headers=headers)
 
     assert (response.status_code, _error_code(response)) == (400, "InvalidArgument"), response.text
+
+
+def test_injected_503_changes_nothing_and_the_retry_succeeds(gcs_signer: V4Signer, gcs_standin: GcsStandin) -> None:
+    name = _object_name()
+    session = _start(gcs_signer, name)
+    gcs_standin.inject_fault("PUT", status=503, object_prefix=name)
+
+    failed = httpx.put(session, content=b"abc", headers={"Content-Range": "bytes 0-2/3"})
+    status = httpx.put(session, headers={"Content-Range": "bytes */*"})
+    retried = httpx.put(session, content=b"abc", headers={"Content-Range": "bytes 0-2/3"})
+
+    assert (failed.status_code, _error_code(failed)) == (503, "ServiceUnavailable"), failed.text
+    assert (status.status_code, "range" in status.headers) == (308, False)
+    assert retried.status_code == 200, retried.text
+
+
+def test_connection_lost_mid_chunk_keeps_a_prefix_to_resume_from(gcs_signer: V4Signer, gcs_standin: GcsStandin) -> None:
+    name, data = _object_name(), bytes(range(256)) * (3 * CHUNK // 256)
+    session = _start(gcs_signer, name)
+    gcs_standin.inject_fault("PUT", status=503, object_prefix=name, persist_bytes=CHUNK + 10)
+
+    failed = httpx.put(session, content=data, headers={"Content-Range": f"bytes 0-{len(data) - 1}/{len(data)}"})
+    status = httpx.put(session, headers={"Content-Range": "bytes */*"})
+    resumed = _upload_chunks(session, data, start=int(status.headers["range"].split("-")[1]) + 1)
+
+    assert failed.status_code == 503
+    assert status.headers["range"] == f"bytes=0-{CHUNK - 1}"  # persisted in whole 256 KiB units
+    assert resumed.status_code == 200, resumed.text
+    assert httpx.get(f"{gcs_standin.base_url}/{BUCKET}/{name}").content == data
