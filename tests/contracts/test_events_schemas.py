@@ -429,7 +429,7 @@ PROBLEM = {
     "detail": "preferences.dailyQuotaMinutes must be at least 0, got -5",
     "instance": "/api/v1/profile/preferences",
     "reason": "VALIDATE_ERROR",
-    "errors": [{"field": "preferences.dailyQuotaMinutes", "description": "must be at least 0, got -5", "reason": "OUT_OF_RANGE"}],
+    "errors": [{"field": "preferences.dailyQuotaMinutes", "detail": "must be at least 0, got -5", "pointer": "#/preferences/dailyQuotaMinutes", "reason": "OUT_OF_RANGE"}],
     "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
 }
 
@@ -447,7 +447,8 @@ def test_problem_document_validates() -> None:
         ({"status": "400"}, "$.status"),
         ({"reason": "not found"}, "$.reason"),
         ({"errors": []}, "$.errors"),
-        ({"errors": [{"field": "title"}]}, "'description' is a required property"),
+        ({"errors": [{"field": "title"}]}, "'detail' is a required property"),
+        ({"errors": [{"field": "title", "description": "x"}]}, "'description' was unexpected"),
         ({"type": "has spaces in it"}, "$.type"),
         ({"trace_id": "abc"}, "$.trace_id"),
     ],
