@@ -11,6 +11,7 @@ Example::
     topic = topology.topics["catalog.video.events"]
     topic.required_attributes   # ('event_id', 'event_type', ...)
     [s.name for s in topology.subscriptions_of(topic.name)]
+    topology.message_violations("catalog.video.events", attributes, ordering_key, protojson_payload)
 """
 
 from __future__ import annotations
@@ -170,6 +171,62 @@ class Topology:
         known = sorted(t for topic in self.topics.values() for t in topic.event_types)
         msg = f"no topic carries event type {event_type!r}; known: {', '.join(known)}"
         raise KeyError(msg)
+
+    def message_violations(
+        self,
+        topic_name: str,
+        attributes: dict[str, str],
+        ordering_key: str = "",
+        payload: dict[str, Any] | None = None,
+    ) -> list[str]:
+        """Why a message published on ``topic_name`` breaks the topic's contract; empty when it does not.
+
+        Checks the attribute map against the topic's attribute schema, the event and aggregate
+        type against the topic's lists, the ordering key against the ordering-key attribute, and,
+        when ``payload`` (the data's JSON form: protojson for protobuf topics, the parsed JSON for
+        GCS) is given, the payload against its JSON Schema and its ids against the attributes.
+
+        Raises:
+            KeyError: ``topic_name`` is not declared.
+        """
+        from contracts import schemas  # noqa: PLC0415 - keeps this module importable without jsonschema
+
+        topic = self.topics[topic_name]
+        problems: list[str] = []
+        if topic.attributes_schema:
+            problems += [f"attributes {p}" for p in schemas.violations(topic.attributes_schema, attributes)]
+        event_type = attributes.get("event_type") or attributes.get("eventType", "")
+        if topic.event_types and event_type not in topic.event_types:
+            problems.append(f"event type {event_type!r} is not carried by {topic_name}; expected one of {sorted(topic.event_types)}")
+        aggregate_type = attributes.get("aggregate_type")
+        if topic.aggregate_types and aggregate_type not in topic.aggregate_types:
+            problems.append(f"aggregate_type {aggregate_type!r} is not one of {list(topic.aggregate_types)} on {topic_name}")
+        expected_key = attributes.get(topic.ordering_key, "") if topic.ordering_key else ""
+        if ordering_key != expected_key:
+            rule = f"the {topic.ordering_key} attribute" if topic.ordering_key else "empty (this topic is unordered)"
+            problems.append(f"ordering key {ordering_key!r} must be {rule}: expected {expected_key!r}")
+        schema_name = topic.json_schema_for(event_type)
+        if payload is not None and schema_name:
+            problems += [f"payload {p}" for p in schemas.violations(schema_name, payload)]
+            problems += _payload_agrees(topic, attributes, payload)
+        return problems
+
+
+def _payload_agrees(topic: Topic, attributes: dict[str, str], payload: dict[str, Any]) -> list[str]:
+    """Ids and versions the attributes repeat must equal the payload's."""
+    if topic.payload.encoding == "gcs_json_api_v1":
+        pairs = [("bucketId", "bucket"), ("objectId", "name"), ("objectGeneration", "generation")]
+    else:
+        pairs = [("event_id", "eventId")]
+        if "aggregateId" in payload:  # the video.v1.Event envelope
+            pairs += [("aggregate_id", "aggregateId"), ("version", "version")]
+        elif "videoId" in payload:  # bare profile events: the aggregate is the video
+            pairs += [("aggregate_id", "videoId")]
+    return [
+        f"attribute {attribute}={attributes[attribute]!r} differs from payload {field}={payload[field]!r}"
+        for attribute, field in pairs
+        if attribute in attributes and field in payload and str(payload[field]) != attributes[attribute]
+    ]
 
 
 def _require(mapping: dict[str, Any], key: str, where: str) -> Any:

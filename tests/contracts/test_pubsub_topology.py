@@ -156,3 +156,81 @@ def test_broken_topologies_are_rejected_with_the_entry_named(breaker: Any, fragm
     with pytest.raises(TopologyError) as info:
         parse_topology(document)
     assert fragment in str(info.value), f"expected the error to say {fragment!r}, got: {info.value}"
+
+
+# -- whole-message checks ------------------------------------------------------------------------
+
+VIDEO_ID = "0b7e3c52-8f0e-4f55-9b1a-3c3f7d1e2a10"
+USER_ID = "5f1d9c8e-2b7a-4c3e-8d6f-1a2b3c4d5e6f"
+EVENT_ID = "c1a7e0f4-6d2b-4e8a-9f3c-7b5d1e2f3a4b"
+VIDEO_ATTRIBUTES = {
+    "event_id": EVENT_ID,
+    "event_type": "catalog.video.updated",
+    "aggregate_type": "video",
+    "aggregate_id": VIDEO_ID,
+    "version": "1761825601000000",
+    "occurred_at": "2025-10-30T12:00:01Z",
+    "schema_version": "v1",
+}
+VIDEO_PAYLOAD = {
+    "eventId": EVENT_ID,
+    "eventType": "EVENT_TYPE_VIDEO_UPDATED",
+    "aggregateId": VIDEO_ID,
+    "aggregateType": "video",
+    "version": "1761825601000000",
+    "occurredAt": "2025-10-30T12:00:01Z",
+    "updated": {"videoId": VIDEO_ID, "version": "1761825601000000", "occurredAt": "2025-10-30T12:00:01Z", "status": "processing"},
+}
+
+
+def test_a_conforming_video_event_has_no_violations() -> None:
+    assert TOPOLOGY.message_violations("catalog.video.events", VIDEO_ATTRIBUTES, VIDEO_ID, VIDEO_PAYLOAD) == []
+
+
+@pytest.mark.parametrize(
+    ("attributes", "ordering_key", "payload", "fragment"),
+    [
+        ({**VIDEO_ATTRIBUTES, "event_type": "profile.engagement.added"}, VIDEO_ID, None, "is not carried by catalog.video.events"),
+        ({**VIDEO_ATTRIBUTES, "aggregate_type": "profile.engagement"}, VIDEO_ID, None, "aggregate_type 'profile.engagement' is not one of ['video']"),
+        (VIDEO_ATTRIBUTES, "", None, "ordering key '' must be the aggregate_id attribute"),
+        ({k: v for k, v in VIDEO_ATTRIBUTES.items() if k != "schema_version"}, VIDEO_ID, None, "attributes $: 'schema_version' is a required property"),
+        (VIDEO_ATTRIBUTES, VIDEO_ID, {**VIDEO_PAYLOAD, "version": "1761825600000000"}, "attribute version='1761825601000000' differs from payload version"),
+        (VIDEO_ATTRIBUTES, VIDEO_ID, {**VIDEO_PAYLOAD, "eventId": USER_ID}, "attribute event_id="),
+        (VIDEO_ATTRIBUTES, VIDEO_ID, {k: v for k, v in VIDEO_PAYLOAD.items() if k != "updated"}, "payload $: expected exactly one of 7"),
+    ],
+)
+def test_nonconforming_messages_are_named(attributes: dict[str, str], ordering_key: str, payload: Any, fragment: str) -> None:
+    problems = TOPOLOGY.message_violations("catalog.video.events", attributes, ordering_key, payload)
+    assert any(fragment in p for p in problems), f"expected a violation containing {fragment!r}, got {problems}"
+
+
+def test_profile_events_are_checked_against_their_own_payload_schema() -> None:
+    attributes = {**VIDEO_ATTRIBUTES, "event_type": "profile.engagement.added", "aggregate_type": "profile.engagement"}
+    payload = {"eventId": EVENT_ID, "userId": USER_ID, "videoId": VIDEO_ID, "favoriteType": "FAVORITE_TYPE_LIKE", "occurredAt": "2025-10-30T12:00:01Z"}
+    assert TOPOLOGY.message_violations("profile.engagement.events", attributes, VIDEO_ID, payload) == []
+    wrong_video = {**payload, "videoId": USER_ID}
+    problems = TOPOLOGY.message_violations("profile.engagement.events", attributes, VIDEO_ID, wrong_video)
+    assert any("differs from payload videoId" in p for p in problems), problems
+
+
+def test_gcs_notifications_are_unordered_and_match_their_object() -> None:
+    attributes = {
+        "notificationConfig": "projects/_/buckets/lingo-media-uploads/notificationConfigs/7",
+        "eventType": "OBJECT_FINALIZE",
+        "payloadFormat": "JSON_API_V1",
+        "bucketId": "lingo-media-uploads",
+        "objectId": f"raw_videos/{USER_ID}/{VIDEO_ID}",
+        "objectGeneration": "1761825600123456",
+        "eventTime": "2025-10-30T12:00:00.123456Z",
+    }
+    payload = {
+        "kind": "storage#object", "id": f"lingo-media-uploads/raw_videos/{USER_ID}/{VIDEO_ID}/1761825600123456",
+        "selfLink": "https://www.googleapis.com/storage/v1/b/lingo-media-uploads/o/x", "name": f"raw_videos/{USER_ID}/{VIDEO_ID}",
+        "bucket": "lingo-media-uploads", "generation": "1761825600123456", "metageneration": "1", "size": "10",
+        "crc32c": "AAAAAA==", "etag": "CJDn5ZbM8ogDEAE=", "timeCreated": "2025-10-30T12:00:00.123Z",
+        "updated": "2025-10-30T12:00:00.123Z", "storageClass": "STANDARD",
+    }  # fmt: skip
+    assert TOPOLOGY.message_violations("catalog.video-uploads", attributes, "", payload) == []
+    problems = TOPOLOGY.message_violations("catalog.video-uploads", attributes, f"raw_videos/{USER_ID}/{VIDEO_ID}", {**payload, "generation": "2"})
+    assert any("must be empty (this topic is unordered)" in p for p in problems), problems
+    assert any("attribute objectGeneration='1761825600123456' differs from payload generation='2'" in p for p in problems), problems
