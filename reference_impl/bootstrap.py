@@ -10,8 +10,10 @@ from dataclasses import dataclass
 import grpc
 import uvicorn
 from prometheus_client import CollectorRegistry
+from psycopg_pool import ConnectionPool
 
 from fixtures.targets import TargetConfig, target_url
+from reference_impl.adapters.database import create_pool
 from reference_impl.adapters.migrations import migrate
 from reference_impl.config import Settings
 from reference_impl.entrypoints.grpc_server import create_server
@@ -28,6 +30,7 @@ class Running:
     http_server: uvicorn.Server
     http_thread: threading.Thread
     target: TargetConfig
+    pool: ConnectionPool
 
     def stop(self, grace: float = 5.0) -> None:
         """Stop taking calls, let running ones finish within ``grace`` seconds, then close."""
@@ -35,6 +38,7 @@ class Running:
         stopped = self.grpc_server.stop(grace)
         self.http_thread.join(grace)
         stopped.wait(grace)
+        self.pool.close()
 
 
 def start(settings: Settings) -> Running:
@@ -42,12 +46,13 @@ def start(settings: Settings) -> Running:
     migrate(settings.database_url)
     registry = CollectorRegistry()
 
-    grpc_server, grpc_port, _ = create_server(settings)
+    pool = create_pool(settings.database_url)
+    grpc_server, grpc_port, _ = create_server(settings, pool)
     grpc_server.start()
 
     http_socket = socket.create_server((settings.host, settings.http_port))
     http_port = http_socket.getsockname()[1]
-    app = create_app(settings, registry)
+    app = create_app(settings, registry, pool)
     http_server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     http_thread = threading.Thread(target=http_server.run, kwargs={"sockets": [http_socket]}, name="http")
     http_thread.start()
@@ -69,4 +74,4 @@ def start(settings: Settings) -> Running:
         capabilities=frozenset({"grpc", "rest"}),
     )
     _log.info("reference ready at %s", target_url(target))
-    return Running(grpc_server, http_server, http_thread, target)
+    return Running(grpc_server, http_server, http_thread, target, pool)

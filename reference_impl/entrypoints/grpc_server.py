@@ -15,6 +15,8 @@ from grpc_reflection.v1alpha import reflection
 from contracts.gen.profile.v1 import profile_pb2, profile_pb2_grpc
 from contracts.gen.video.v1 import lifecycle_pb2, lifecycle_pb2_grpc, query_pb2, query_pb2_grpc, upload_pb2
 from contracts.gen.video.v1 import upload_pb2_grpc
+from psycopg_pool import ConnectionPool
+
 from reference_impl.config import Settings
 from reference_impl.entrypoints.upload_servicer import UploadServicer
 
@@ -26,7 +28,9 @@ SERVICE_NAMES = (
 )
 
 
-def create_server(settings: Settings, *, max_workers: int = 16) -> tuple[grpc.Server, int, health.HealthServicer]:
+def create_server(
+    settings: Settings, pool: ConnectionPool, *, max_workers: int = 16
+) -> tuple[grpc.Server, int, health.HealthServicer]:
     """Build the server bound to ``settings.host:settings.grpc_port`` (0 = a free port); not started."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"))
     upload_pb2_grpc.add_UploadServiceServicer_to_server(UploadServicer(settings), server)

@@ -9,6 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
+from psycopg_pool import ConnectionPool
+
 from reference_impl.config import Settings
 from reference_impl.domain.errors import DomainError
 from reference_impl.entrypoints.errors import to_problem
@@ -16,10 +18,11 @@ from reference_impl.entrypoints.errors import to_problem
 PROBLEM_JSON = "application/problem+json"
 
 
-def create_app(settings: Settings, registry: CollectorRegistry) -> FastAPI:
+def create_app(settings: Settings, registry: CollectorRegistry, pool: ConnectionPool) -> FastAPI:
     """Build the ASGI app; routes are added by the areas that own them."""
     app = FastAPI(title="Lingo reference", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
+    app.state.pool = pool
 
     @app.exception_handler(DomainError)
     async def problem_details(request: Request, error: DomainError) -> JSONResponse:
