@@ -233,3 +233,24 @@ def _openapi() -> dict[str, Any]:
 def load_openapi() -> dict[str, Any]:
     """The parsed OpenAPI 3.1 document ``contracts/openapi/lingo.yaml`` (a copy: callers may mutate it)."""
     return copy.deepcopy(_openapi())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m contracts.schemas openapi-components``: print the mirrored block of ``lingo.yaml``.
+
+    Prints :func:`openapi_mirrored_components` as YAML indented to sit under
+    ``components/schemas``, to paste over the "mirrored from contracts/events" block.
+    """
+    import argparse  # noqa: PLC0415 - only the command line needs it
+    import sys  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(prog="python -m contracts.schemas", description=main.__doc__)
+    parser.add_argument("command", choices=["openapi-components"])
+    parser.parse_args(argv)
+    text = yaml.safe_dump(openapi_mirrored_components(), sort_keys=False, width=110, allow_unicode=True)
+    sys.stdout.write("".join(f"    {line}" if line.strip() else line for line in text.splitlines(keepends=True)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -203,10 +203,10 @@ def test_lists_page_with_bounded_size_and_opaque_token(operation_id: str) -> Non
 def test_mirrored_components_equal_the_json_schemas() -> None:
     components = SPEC["components"]["schemas"]
     for name, expected in schemas.openapi_mirrored_components().items():
-        assert name in components, f"components/schemas/{name} is missing; copy it from contracts.schemas.openapi_mirrored_components()"
+        assert name in components, f"components/schemas/{name} is missing; run `python -m contracts.schemas openapi-components` and paste the block"
         assert components[name] == expected, (
             f"components/schemas/{name} drifted from its JSON Schema in contracts/events (the source); "
-            f"replace it with contracts.schemas.openapi_mirrored_components()[{name!r}]"
+            "replace the mirrored block of lingo.yaml with the output of `python -m contracts.schemas openapi-components`"
         )
 
 
@@ -290,3 +290,12 @@ def test_schemathesis_can_generate_a_request_for_every_operation() -> None:
         draw()
         labels.append(operation.label)
     assert len(labels) == len(OPERATIONS), f"schemathesis saw {labels}, the document has {len(OPERATIONS)} operations"
+
+
+def test_the_mirror_command_prints_the_block_as_committed(capsys: pytest.CaptureFixture[str]) -> None:
+    assert schemas.main(["openapi-components"]) == 0
+    printed = capsys.readouterr().out
+    text = (Path(schemas.__file__).with_name("openapi") / "lingo.yaml").read_text(encoding="utf-8")
+    marker = "    # ---- mirrored from contracts/events (do not edit here; see the note at the top) ----\n"
+    assert marker in text, "lingo.yaml lost the marker line that starts the mirrored block"
+    assert text.split(marker, 1)[1] == printed, "the mirrored block differs from `python -m contracts.schemas openapi-components`; paste its output"
