@@ -10,9 +10,7 @@ and says so.
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -20,6 +18,7 @@ import pytest
 
 from fixtures.pubsub.plugin import pubsub_emulator_host, pubsub_endpoint, pubsub_faults, pubsub_project  # noqa: F401
 from fixtures.pubsub.process import ChildProcessError, start_google_emulator
+from fixtures.pubsub.testing import Clients, real_clients
 
 BACKENDS = ("standin", "google_emulator")
 
@@ -72,36 +71,15 @@ def pubsub_backend(request: pytest.FixtureRequest) -> Backend:
     return Backend("google_emulator", request.getfixturevalue("google_emulator_host"))
 
 
-@dataclass
-class Clients:
-    """Real ``google-cloud-pubsub`` clients pointed at one backend, and names unique to one test."""
-
-    publisher: object
-    subscriber: object
-    project: str
-    prefix: str
-
-    def topic(self, suffix: str = "t") -> str:
-        return f"projects/{self.project}/topics/{self.prefix}-{suffix}"
-
-    def subscription(self, suffix: str = "s") -> str:
-        return f"projects/{self.project}/subscriptions/{self.prefix}-{suffix}"
+@pytest.fixture
+def clients(pubsub_backend: Backend, pubsub_project: str) -> Iterator[Clients]:
+    """Real clients for the backend under test (parametrized: stand-in and Google's emulator)."""
+    with real_clients(pubsub_backend.host, pubsub_project) as c:
+        yield c
 
 
 @pytest.fixture
-def clients(pubsub_backend: Backend, pubsub_project: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Clients]:
-    """A publisher (ordering enabled) and a subscriber talking to ``pubsub_backend``."""
-    from google.cloud import pubsub_v1
-
-    # The clients read PUBSUB_EMULATOR_HOST when they are built, and only then.
-    monkeypatch.setenv("PUBSUB_EMULATOR_HOST", pubsub_backend.host)
-    publisher = pubsub_v1.PublisherClient(
-        publisher_options=pubsub_v1.types.PublisherOptions(enable_message_ordering=True))
-    subscriber = pubsub_v1.SubscriberClient()
-    prefix = f"ct-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    try:
-        yield Clients(publisher, subscriber, pubsub_project, prefix)
-    finally:
-        subscriber.close()
-        publisher.stop()
-        publisher._transport.close()
+def standin_clients(pubsub_emulator_host: str, pubsub_project: str) -> Iterator[Clients]:
+    """Real clients for the session's stand-in only (fault and stand-in tests)."""
+    with real_clients(pubsub_emulator_host, pubsub_project) as c:
+        yield c

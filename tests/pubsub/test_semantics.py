@@ -8,13 +8,13 @@ Sources for each behaviour are in ``shared/research/semantics.md`` §3 and ``fix
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 from google.api_core import exceptions as gexc
 from google.protobuf import timestamp_pb2
 
+from fixtures.pubsub.testing import Receiver, ack, nack, publish, pull, stop, subscribe, topic_and_subscription
 from steps.eventually import eventually
 
 DLQ_ATTRIBUTES = {
@@ -23,66 +23,6 @@ DLQ_ATTRIBUTES = {
     "CloudPubSubDeadLetterSourceSubscriptionProject",
     "CloudPubSubDeadLetterSourceTopicPublishTime",
 }
-
-
-def pull(clients, subscription: str, max_messages: int = 10, wait: float = 1.0) -> list:
-    """One Pull; an empty answer (or the server holding the call past ``wait``) gives []."""
-    try:
-        resp = clients.subscriber.pull(subscription=subscription, max_messages=max_messages, timeout=wait)
-    except gexc.DeadlineExceeded:
-        return []
-    return list(resp.received_messages)
-
-
-def publish(clients, topic: str, data: str, ordering_key: str = "", **attributes: str) -> str:
-    return clients.publisher.publish(topic, data.encode(), ordering_key=ordering_key, **attributes).result(timeout=10)
-
-
-def nack(clients, subscription: str, received) -> None:
-    clients.subscriber.modify_ack_deadline(subscription=subscription, ack_ids=[received.ack_id], ack_deadline_seconds=0)
-
-
-def ack(clients, subscription: str, received_messages) -> None:
-    ids = [r.ack_id for r in received_messages]
-    if ids:
-        clients.subscriber.acknowledge(subscription=subscription, ack_ids=ids)
-
-
-def topic_and_subscription(clients, **subscription_fields) -> tuple[str, str]:
-    topic, sub = clients.topic(), clients.subscription()
-    clients.publisher.create_topic(name=topic)
-    clients.subscriber.create_subscription(request={"name": sub, "topic": topic, **subscription_fields})
-    return topic, sub
-
-
-class Receiver:
-    """A ``subscribe()`` callback that records every delivery and acks it, unless told to nack it once."""
-
-    def __init__(self, nack_once: set[str] = frozenset()) -> None:
-        self.lock = threading.Lock()
-        self.seen: list[tuple[str, str]] = []  # (ordering key, data) in receipt order
-        self.to_nack = set(nack_once)
-
-    def __call__(self, message) -> None:
-        data = message.data.decode()
-        with self.lock:
-            self.seen.append((message.ordering_key, data))
-            nack_it = data in self.to_nack
-            self.to_nack.discard(data)
-        message.nack() if nack_it else message.ack()
-
-    def of_key(self, key: str) -> list[str]:
-        with self.lock:
-            return [d for k, d in self.seen if k == key]
-
-
-def subscribe(clients, sub: str, receiver: Receiver):
-    return clients.subscriber.subscribe(sub, receiver)
-
-
-def stop(future) -> None:
-    future.cancel()
-    future.result(timeout=10)
 
 
 # -- resources ----------------------------------------------------------------------------------------
@@ -220,8 +160,10 @@ def test_ordering_nack_redelivers_the_message_and_every_later_one_of_its_key(cli
     receiver = Receiver(nack_once={"v2"})
     future = subscribe(clients, sub, receiver)
     try:
-        seen = eventually(lambda: receiver.of_key("video-1"), until=lambda s: s.count("v2") == 2 and s[-1] == "v4",
-                          timeout=15, what="v2 redelivered after its nack, followed by v3 and v4")
+        eventually(lambda: receiver.of_key("video-1").count("v2"), until=lambda n: n == 2, timeout=10,
+                   what="v2 redelivered after its nack")
+        seen = eventually(lambda: receiver.of_key("video-1"), until=lambda s: s[-1] == "v4", timeout=3,
+                          what="v3 and v4 following the redelivered v2")
     finally:
         stop(future)
     # v0 v1 v2(nack) [v3 v4 if they were already on their way] v2 v3 v4: never a later one before v2 again.
