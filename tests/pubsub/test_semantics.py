@@ -270,3 +270,62 @@ def test_seek_to_a_time_replays_acked_messages(clients):
 
     eventually(more, until=lambda ids: ids == sorted(new_ids), timeout=10, what="the acked messages after the seek point")
     assert old_id not in {r.message.message_id for r in replayed}
+
+
+def test_seek_to_a_snapshot_restores_its_unacked_messages(clients):
+    topic, sub = topic_and_subscription(clients, retain_acked_messages=True)
+    kept_id = publish(clients, topic, "unacked at snapshot time")
+    snapshot = f"projects/{clients.project}/snapshots/{clients.prefix}-snap"
+    clients.subscriber.create_snapshot(name=snapshot, subscription=sub)
+    got = eventually(lambda: pull(clients, sub), what="the message")
+    ack(clients, sub, got)
+    assert pull(clients, sub) == []
+
+    clients.subscriber.seek(request={"subscription": sub, "snapshot": snapshot})
+    again = eventually(lambda: pull(clients, sub), timeout=10, what="the message restored by the snapshot")
+    assert [r.message.message_id for r in again] == [kept_id]
+    ack(clients, sub, again)
+    clients.subscriber.delete_snapshot(snapshot=snapshot)
+
+
+def test_seek_without_retained_acked_messages_does_not_replay_them(clients):
+    topic, sub = topic_and_subscription(clients)
+    seek_point = timestamp_pb2.Timestamp()
+    seek_point.GetCurrentTime()
+    eventually(lambda: time.time() - seek_point.ToNanoseconds() / 1e9 > 0.05, what="clock moves on")
+    publish(clients, topic, "acked and gone")
+    ack(clients, sub, eventually(lambda: pull(clients, sub), what="the message"))
+
+    clients.subscriber.seek(request={"subscription": sub, "time": seek_point})
+    assert pull(clients, sub) == []
+
+
+def test_update_subscription_changes_the_ack_deadline(clients):
+    topic, sub = topic_and_subscription(clients)
+    updated = clients.subscriber.update_subscription(
+        request={"subscription": {"name": sub, "ack_deadline_seconds": 42}, "update_mask": {"paths": ["ack_deadline_seconds"]}})
+    assert updated.ack_deadline_seconds == 42
+    assert clients.subscriber.get_subscription(subscription=sub).ack_deadline_seconds == 42
+
+
+@pytest.mark.parametrize("fields, error", [
+    pytest.param({"ack_deadline_seconds": 5}, gexc.InvalidArgument, id="ack_deadline_below_10s",
+                 marks=pytest.mark.emulator_gap(reason="accepts ack_deadline_seconds below the documented minimum of 10")),
+    pytest.param({"ack_deadline_seconds": 601}, gexc.InvalidArgument, id="ack_deadline_above_600s"),
+    pytest.param({"retry_policy": {"minimum_backoff": {"seconds": 5}, "maximum_backoff": {"seconds": 1}}},
+                 gexc.InvalidArgument, id="backoff_minimum_above_maximum"),
+    pytest.param({"dead_letter_policy": {"dead_letter_topic": "DLQ", "max_delivery_attempts": 4}},
+                 gexc.OutOfRange, id="max_delivery_attempts_below_5"),
+])
+def test_invalid_subscription_settings_are_rejected(clients, fields, error):
+    topic = clients.topic()
+    clients.publisher.create_topic(name=topic)
+    if "dead_letter_policy" in fields:
+        fields["dead_letter_policy"]["dead_letter_topic"] = topic
+    with pytest.raises(error):
+        clients.subscriber.create_subscription(request={"name": clients.subscription(), "topic": topic, **fields})
+
+
+def test_publishing_to_a_missing_topic_is_not_found(clients):
+    with pytest.raises(gexc.NotFound):
+        clients.publisher.publish(clients.topic("missing"), b"x", retry=None).result(timeout=10)
