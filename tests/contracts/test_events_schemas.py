@@ -459,3 +459,16 @@ def test_broken_problem_documents_are_rejected(change: dict[str, Any], fragment:
 
 def test_problem_without_title_is_rejected() -> None:
     _assert_rejected("problem_details", {"type": "about:blank", "status": 500}, "'title' is a required property")
+
+
+# -- the schemas' own examples (shown by the docs site) --------------------------------------
+
+_MESSAGE_SCHEMAS = [n for n in schemas.schema_names() if n not in ("protojson", "profile/v1/messages")]
+
+
+@pytest.mark.parametrize("name", _MESSAGE_SCHEMAS)
+def test_every_message_schema_has_valid_examples(name: str) -> None:
+    examples = schemas.load_schema(name).get("examples", [])
+    assert examples, f"{name}: add at least one example instance under 'examples' (the docs site shows them)"
+    for example in examples:
+        _assert_valid(name, example)
