@@ -1,59 +1,97 @@
-"""The one place that wires the reference service: settings in, running servers out."""
+"""The one place that wires the reference service: settings in, running servers and workers out."""
 
 from __future__ import annotations
 
 import logging
 import socket
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import grpc
 import uvicorn
 from prometheus_client import CollectorRegistry
 from psycopg_pool import ConnectionPool
 
+from contracts.topology import RetryPolicy
 from fixtures.targets import TargetConfig, target_url
 from reference_impl.adapters.database import create_pool
 from reference_impl.adapters.migrations import migrate
+from reference_impl.adapters.pubsub import EventPublisher
+from reference_impl.adapters.topology import provision
 from reference_impl.config import Settings
 from reference_impl.entrypoints.grpc_server import create_server
+from reference_impl.entrypoints.inbox_consumer import ConsumerMetrics, InboxConsumer
+from reference_impl.entrypoints.outbox_relay import OutboxRelay, RelayMetrics, RelaySettings
 from reference_impl.entrypoints.rest_app import create_app
 
 _log = logging.getLogger(__name__)
 
+#: schema whose outbox is relayed → topic it publishes to (contracts/pubsub.yaml producers)
+RELAYED_OUTBOXES = {"catalog": "catalog.video.events", "profile": "profile.engagement.events"}
+
 
 @dataclass
 class Running:
-    """The started reference: its servers and the target description a client needs."""
+    """The started reference: servers, background workers, and the target description a client needs."""
 
     grpc_server: grpc.Server
     http_server: uvicorn.Server
     http_thread: threading.Thread
     target: TargetConfig
     pool: ConnectionPool
+    registry: CollectorRegistry
+    stop_workers: threading.Event = field(default_factory=threading.Event)
+    workers: list[threading.Thread] = field(default_factory=list)
+    relays: list[OutboxRelay] = field(default_factory=list)
+    consumers: list[InboxConsumer] = field(default_factory=list)
+    publisher: EventPublisher | None = None
 
     def stop(self, grace: float = 5.0) -> None:
         """Stop taking calls, let running ones finish within ``grace`` seconds, then close."""
         self.http_server.should_exit = True
         stopped = self.grpc_server.stop(grace)
+        for consumer in self.consumers:
+            consumer.stop(grace)
+        self.stop_workers.set()
+        for worker in self.workers:
+            worker.join(grace)
+        for relay in self.relays:
+            relay.close()
+        if self.publisher is not None:
+            self.publisher.close()
         self.http_thread.join(grace)
         stopped.wait(grace)
         self.pool.close()
 
 
 def start(settings: Settings) -> Running:
-    """Migrate the database, start gRPC and REST, and return once both accept connections."""
+    """Migrate, provision Pub/Sub, start gRPC, REST, relays and consumers; return once all serve."""
     migrate(settings.database_url)
     registry = CollectorRegistry()
-
     pool = create_pool(settings.database_url)
+
     grpc_server, grpc_port, _ = create_server(settings, pool)
     grpc_server.start()
+    http_server, http_thread, http_port = _start_http(settings, registry, pool)
 
+    running = Running(grpc_server, http_server, http_thread, _describe(settings, grpc_port, http_port), pool, registry)
+    if settings.pubsub_emulator_host:
+        retry = RetryPolicy(*settings.pubsub_retry_seconds) if settings.pubsub_retry_seconds else None
+        provision(settings.pubsub_project, retry_policy=retry)
+    if settings.run_relays:
+        _start_relays(settings, running)
+    if settings.run_consumers:
+        _start_consumers(settings, running)
+    _log.info("reference ready at %s", target_url(running.target))
+    return running
+
+
+def _start_http(
+    settings: Settings, registry: CollectorRegistry, pool: ConnectionPool
+) -> tuple[uvicorn.Server, threading.Thread, int]:
     http_socket = socket.create_server((settings.host, settings.http_port))
     http_port = http_socket.getsockname()[1]
-    app = create_app(settings, registry, pool)
-    http_server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    http_server = uvicorn.Server(uvicorn.Config(create_app(settings, registry, pool), log_level="warning", lifespan="off"))
     http_thread = threading.Thread(target=http_server.run, kwargs={"sockets": [http_socket]}, name="http")
     http_thread.start()
     # uvicorn flips `started` once its sockets are serving; polled because it offers no event.
@@ -62,16 +100,48 @@ def start(settings: Settings) -> Running:
     if not http_server.started:
         msg = "the REST server stopped during startup; see the log above"
         raise RuntimeError(msg)
+    return http_server, http_thread, http_port
 
-    target = TargetConfig(
+
+def _start_relays(settings: Settings, running: Running) -> None:
+    running.publisher = EventPublisher(settings.pubsub_project)
+    metrics = RelayMetrics(running.registry)
+    for schema, topic in RELAYED_OUTBOXES.items():
+        relay = OutboxRelay(
+            settings.database_url,
+            running.publisher,
+            RelaySettings(schema=schema, topic=topic, idle_interval=settings.relay_interval),
+            metrics,
+            relay_id=f"{schema}-relay",
+        )
+        running.relays.append(relay)
+        worker = threading.Thread(target=relay.run, args=(running.stop_workers,), name=f"{schema}-relay", daemon=True)
+        worker.start()
+        running.workers.append(worker)
+
+
+def _start_consumers(settings: Settings, running: Running) -> None:
+    metrics = ConsumerMetrics(running.registry)
+    del metrics  # the consumers register here as their areas land
+
+
+def _describe(settings: Settings, grpc_port: int, http_port: int) -> TargetConfig:
+    capabilities = {"grpc", "rest", "database"}
+    if settings.pubsub_emulator_host:
+        capabilities |= {"publish_raw", "observe_events"}
+    if settings.pubsub_faults_url:
+        capabilities.add("faults")
+    if settings.gcs_service_account_file and settings.storage_url:
+        capabilities.add("storage")
+    return TargetConfig(
         name="reference",
         catalog_grpc=f"{settings.host}:{grpc_port}",
         profile_grpc=f"{settings.host}:{grpc_port}",
         rest_url=f"http://{settings.host}:{http_port}",
         pubsub_project=settings.pubsub_project,
         pubsub_emulator_host=settings.pubsub_emulator_host,
-        database_url=None,
-        capabilities=frozenset({"grpc", "rest"}),
+        database_url=settings.database_url,
+        storage_url=settings.storage_url if "storage" in capabilities else None,
+        faults_url=settings.pubsub_faults_url,
+        capabilities=frozenset(capabilities),
     )
-    _log.info("reference ready at %s", target_url(target))
-    return Running(grpc_server, http_server, http_thread, target, pool)

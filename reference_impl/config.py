@@ -37,6 +37,13 @@ class Settings:
         gcs_bucket: bucket receiving raw uploads.
         signed_url_ttl: lifetime of a signed upload URL.
         max_upload_bytes: largest file a client may declare.
+        gcs_service_account_file: service-account JSON whose key signs upload URLs.
+        pubsub_faults_url: fault-control API of the Pub/Sub stand-in, advertised to the suite.
+        pubsub_retry_seconds: (min, max) redelivery backoff for locally provisioned subscriptions,
+            overriding contracts/pubsub.yaml so poison messages dead-letter quickly in tests.
+        relay_interval: seconds an idle outbox relay waits before polling again.
+        run_relays: run the outbox relays in this process.
+        run_consumers: run the inbox consumers in this process.
     """
 
     database_url: str
@@ -49,6 +56,12 @@ class Settings:
     gcs_bucket: str = "media-uploads-dev"
     signed_url_ttl: timedelta = timedelta(seconds=900)
     max_upload_bytes: int = 2 * 1024**3
+    gcs_service_account_file: str | None = None
+    pubsub_faults_url: str | None = None
+    pubsub_retry_seconds: tuple[int, int] | None = None
+    relay_interval: float = 0.02
+    run_relays: bool = True
+    run_consumers: bool = True
 
     @classmethod
     def from_env(cls, database_url: str, **overrides: object) -> Settings:
@@ -65,6 +78,20 @@ class Settings:
             "gcs_bucket": env.get("LINGO_GCS_BUCKET", cls.gcs_bucket),
             "signed_url_ttl": timedelta(seconds=int(env.get("LINGO_SIGNED_URL_TTL_SECONDS", 900))),
             "max_upload_bytes": int(env.get("LINGO_MAX_UPLOAD_BYTES", cls.max_upload_bytes)),
+            "gcs_service_account_file": env.get("LINGO_GCS_SERVICE_ACCOUNT") or None,
+            "pubsub_faults_url": env.get("LINGO_PUBSUB_FAULTS_URL") or None,
+            "pubsub_retry_seconds": _pair(env.get("LINGO_PUBSUB_RETRY_SECONDS")),
+            "relay_interval": float(env.get("LINGO_RELAY_INTERVAL", cls.relay_interval)),
+            "run_relays": env.get("LINGO_RUN_RELAYS", "1") != "0",
+            "run_consumers": env.get("LINGO_RUN_CONSUMERS", "1") != "0",
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _pair(value: str | None) -> tuple[int, int] | None:
+    """``"1,5"`` → ``(1, 5)``; unset → None."""
+    if not value:
+        return None
+    low, high = (int(part) for part in value.split(","))
+    return low, high

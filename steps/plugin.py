@@ -19,13 +19,16 @@ import pytest
 import yaml
 
 from fixtures.postgres import PostgresServer
-from fixtures.reference import running_reference
+from fixtures.gcs.plugin import start_standin, stop_standin, write_service_account
+from fixtures.pubsub.plugin import PubsubEndpoint
+from fixtures.reference import EMBEDDED_CAPABILITIES, embedded_environment, running_reference
 from fixtures.targets import CAPABILITIES, TargetConfig, TargetError, resolve_target
 from steps.driver import Driver
 
 ROOT = Path(__file__).resolve().parent.parent
 BEHAVIOURS_FILE = ROOT / "features" / "behaviours.yaml"
 NEEDS_PREFIX = "needs_"
+UPLOADS_TOPIC = "catalog.video-uploads"
 
 _TARGET_KEY = pytest.StashKey[TargetConfig | None]()
 
@@ -97,7 +100,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if not needed:
         return
     target = item.config.stash[_TARGET_KEY]
-    capabilities = reference_capabilities() if target is None else target.capabilities
+    capabilities = EMBEDDED_CAPABILITIES if target is None else target.capabilities
     missing = sorted(needed - capabilities)
     if missing:
         name = "reference" if target is None else target.name
@@ -107,17 +110,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         )
 
 
-def reference_capabilities() -> frozenset[str]:
-    """What the embedded reference offers (known before it starts)."""
-    return frozenset({"grpc", "rest"})
-
-
 # -- fixtures -----------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
-def target(request: pytest.FixtureRequest) -> Iterator[TargetConfig]:
-    """The target under test; the embedded reference is started here on first use.
+def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TargetConfig]:
+    """The target under test; the embedded reference (with every stand-in) is started on first use.
 
     Yields:
         TargetConfig: endpoints and capabilities.
@@ -127,8 +125,32 @@ def target(request: pytest.FixtureRequest) -> Iterator[TargetConfig]:
         yield configured
         return
     postgres: PostgresServer = request.getfixturevalue("postgres")
-    with running_reference(postgres.create_database()) as started:
-        yield started
+    pubsub: PubsubEndpoint = request.getfixturevalue("pubsub_endpoint")
+    project: str = request.getfixturevalue("pubsub_project")
+    keyfile = write_service_account(tmp_path_factory.mktemp("reference") / "service-account.json")
+    storage = start_standin(
+        keyfile,
+        notify_topic=f"projects/{project}/topics/{UPLOADS_TOPIC}",
+        env={"PUBSUB_EMULATOR_HOST": pubsub.host},
+    )
+    try:
+        env = embedded_environment(
+            pubsub_host=pubsub.host,
+            pubsub_admin=pubsub.admin,
+            project=project,
+            storage_url=storage.base_url,
+            service_account=str(keyfile),
+        )
+        with running_reference(postgres.create_database(), extra_env=env) as started:
+            if started.capabilities != EMBEDDED_CAPABILITIES:
+                msg = (
+                    f"the embedded reference offers {sorted(started.capabilities)}, but the suite expects "
+                    f"{sorted(EMBEDDED_CAPABILITIES)}: update EMBEDDED_CAPABILITIES in fixtures/reference.py"
+                )
+                raise RuntimeError(msg)
+            yield started
+    finally:
+        stop_standin(storage)
 
 
 @pytest.fixture(scope="session")
