@@ -21,9 +21,18 @@ from grpc_status import rpc_status
 from contracts.gen.video.v1 import upload_pb2, upload_pb2_grpc
 from fixtures.targets import TargetConfig
 from steps import checks
+from steps.events import EventObserver, ObservedEvent
 
 USERINFO_HEADER = "x-apigateway-api-userinfo"
 DEFAULT_DEADLINE = 10.0
+#: Topics the driver observes from its start when the target allows it (outputs and dead letters).
+OBSERVED_TOPICS = (
+    "catalog.video.events",
+    "profile.engagement.events",
+    "catalog.video.events.dlq",
+    "profile.engagement.events.dlq",
+    "catalog.video-uploads.dlq",
+)
 
 
 @dataclass(frozen=True)
@@ -93,15 +102,56 @@ class Outcome:
 class Driver:
     """Reaches one target through its public surfaces; owns its channels."""
 
-    def __init__(self, target: TargetConfig) -> None:
+    def __init__(self, target: TargetConfig, run_id: str = "ct-") -> None:
         self.target = target
+        self.run_id = run_id
         self._channels: dict[str, grpc.Channel] = {}
+        self._observer: EventObserver | None = None
+        if "observe_events" in target.capabilities:
+            self._observer = EventObserver(target.pubsub_project, target.pubsub_emulator_host, run_id)
+            for topic in OBSERVED_TOPICS:
+                self._observer.observe(topic)
 
     def close(self) -> None:
-        """Close every channel opened so far."""
+        """Close every channel and subscription opened so far."""
         for channel in self._channels.values():
             channel.close()
         self._channels.clear()
+        if self._observer is not None:
+            self._observer.close()
+
+    # -- events -------------------------------------------------------------------------------
+
+    def events(self, topic: str, *, aggregate_id: str | None = None, event_type: str | None = None) -> list[ObservedEvent]:
+        """Events observed on ``topic`` so far (optionally of one aggregate / type), in arrival order.
+
+        Raises:
+            ContractViolation: one of them breaks the topic's contract (attributes or payload).
+        """
+        observer = self._require_observer()
+        selected = observer.events(
+            topic,
+            lambda e: (aggregate_id is None or e.attributes.get("aggregate_id") == aggregate_id)
+            and (event_type is None or e.event_type == event_type),
+        )
+        for event in selected:
+            if event.violations:
+                raise checks.ContractViolation(
+                    f"message {event.message_id} on {topic}",
+                    "published message breaks its contract",
+                    "\n".join(event.violations) + f"\nattributes: {dict(event.attributes)}",
+                )
+        return selected
+
+    def publish_raw(self, topic: str, data: bytes, attributes: dict[str, str], ordering_key: str = "") -> str:
+        """Publish a message to one of the target's input topics, as its producer would."""
+        return self._require_observer().publish(topic, data, attributes, ordering_key)
+
+    def _require_observer(self) -> EventObserver:
+        if self._observer is None:
+            msg = f"target {self.target.name!r} cannot be observed; tag the scenario @needs_observe_events"
+            raise checks.ContractViolation("driver", "no Pub/Sub access", msg)
+        return self._observer
 
     # -- uploads ------------------------------------------------------------------------------
 

@@ -160,12 +160,12 @@ def run_id() -> str:
 
 
 @pytest.fixture(scope="session")
-def driver(target: TargetConfig) -> Iterator[Driver]:
+def driver(target: TargetConfig, run_id: str) -> Iterator[Driver]:
     """The driver for the target.
 
     Yields:
         Driver: reaches the target through its public surfaces.
     """
-    session_driver = Driver(target)
+    session_driver = Driver(target, run_id)
     yield session_driver
     session_driver.close()
