@@ -15,6 +15,7 @@ from psycopg_pool import ConnectionPool
 from contracts.topology import RetryPolicy
 from fixtures.targets import TargetConfig, target_url
 from reference_impl.adapters.database import create_pool
+from reference_impl.adapters.gcs_signer import ServiceAccountCredentials, V4Signer
 from reference_impl.adapters.migrations import migrate
 from reference_impl.adapters.pubsub import EventPublisher
 from reference_impl.adapters.topology import provision
@@ -23,6 +24,7 @@ from reference_impl.entrypoints.grpc_server import create_server
 from reference_impl.entrypoints.inbox_consumer import ConsumerMetrics, InboxConsumer
 from reference_impl.entrypoints.outbox_relay import OutboxRelay, RelayMetrics, RelaySettings
 from reference_impl.entrypoints.rest_app import create_app
+from reference_impl.entrypoints.uploads_consumer import uploads_consumer
 
 _log = logging.getLogger(__name__)
 
@@ -70,7 +72,7 @@ def start(settings: Settings) -> Running:
     registry = CollectorRegistry()
     pool = create_pool(settings.database_url)
 
-    grpc_server, grpc_port, _ = create_server(settings, pool)
+    grpc_server, grpc_port, _ = create_server(settings, pool, _signer(settings))
     grpc_server.start()
     http_server, http_thread, http_port = _start_http(settings, registry, pool)
 
@@ -80,10 +82,17 @@ def start(settings: Settings) -> Running:
         provision(settings.pubsub_project, retry_policy=retry)
     if settings.run_relays:
         _start_relays(settings, running)
-    if settings.run_consumers:
+    if settings.run_consumers and settings.pubsub_emulator_host:
         _start_consumers(settings, running)
     _log.info("reference ready at %s", target_url(running.target))
     return running
+
+
+def _signer(settings: Settings) -> V4Signer | None:
+    if not settings.gcs_service_account_file:
+        return None
+    credentials = ServiceAccountCredentials.from_file(settings.gcs_service_account_file)
+    return V4Signer(credentials, endpoint=settings.storage_url)
 
 
 def _start_http(
@@ -122,7 +131,10 @@ def _start_relays(settings: Settings, running: Running) -> None:
 
 def _start_consumers(settings: Settings, running: Running) -> None:
     metrics = ConsumerMetrics(running.registry)
-    del metrics  # the consumers register here as their areas land
+    consumers = [uploads_consumer(running.pool, settings.pubsub_project, metrics)]
+    for consumer in consumers:
+        consumer.start()
+        running.consumers.append(consumer)
 
 
 def _describe(settings: Settings, grpc_port: int, http_port: int) -> TargetConfig:

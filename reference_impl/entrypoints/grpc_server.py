@@ -18,6 +18,8 @@ from contracts.gen.video.v1 import upload_pb2_grpc
 from psycopg_pool import ConnectionPool
 
 from reference_impl.config import Settings
+from reference_impl.adapters.gcs_signer import V4Signer
+from reference_impl.entrypoints.query_servicer import QueryServicer
 from reference_impl.entrypoints.upload_servicer import UploadServicer
 
 SERVICE_NAMES = (
@@ -29,12 +31,12 @@ SERVICE_NAMES = (
 
 
 def create_server(
-    settings: Settings, pool: ConnectionPool, *, max_workers: int = 16
+    settings: Settings, pool: ConnectionPool, signer: V4Signer | None = None, *, max_workers: int = 16
 ) -> tuple[grpc.Server, int, health.HealthServicer]:
     """Build the server bound to ``settings.host:settings.grpc_port`` (0 = a free port); not started."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"))
-    upload_pb2_grpc.add_UploadServiceServicer_to_server(UploadServicer(settings), server)
-    query_pb2_grpc.add_CatalogQueryServiceServicer_to_server(query_pb2_grpc.CatalogQueryServiceServicer(), server)
+    upload_pb2_grpc.add_UploadServiceServicer_to_server(UploadServicer(settings, pool, signer), server)
+    query_pb2_grpc.add_CatalogQueryServiceServicer_to_server(QueryServicer(pool), server)
     lifecycle_pb2_grpc.add_CatalogLifecycleServiceServicer_to_server(
         lifecycle_pb2_grpc.CatalogLifecycleServiceServicer(), server
     )

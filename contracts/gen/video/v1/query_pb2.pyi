@@ -102,7 +102,7 @@ class VideoDetail(_message.Message):
     def __init__(self, video_id: _Optional[str] = ..., title: _Optional[str] = ..., status: _Optional[str] = ..., media_status: _Optional[str] = ..., analysis_status: _Optional[str] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ..., has_liked: _Optional[bool] = ..., has_bookmarked: _Optional[bool] = ..., has_watched: _Optional[bool] = ..., like_count: _Optional[int] = ..., bookmark_count: _Optional[int] = ..., watch_count: _Optional[int] = ..., unique_watchers: _Optional[int] = ...) -> None: ...
 
 class VideoMetadata(_message.Message):
-    __slots__ = ("status", "media_status", "analysis_status", "duration_micros", "encoded_resolution", "encoded_bitrate", "thumbnail_url", "hls_master_playlist", "difficulty", "summary", "tags", "raw_subtitle_url", "updated_at", "version", "like_count", "bookmark_count", "watch_count")
+    __slots__ = ("status", "media_status", "analysis_status", "duration_micros", "encoded_resolution", "encoded_bitrate", "thumbnail_url", "hls_master_playlist", "difficulty", "summary", "tags", "raw_subtitle_url", "updated_at", "version", "like_count", "bookmark_count", "watch_count", "raw_file_reference")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     MEDIA_STATUS_FIELD_NUMBER: _ClassVar[int]
     ANALYSIS_STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -120,6 +120,7 @@ class VideoMetadata(_message.Message):
     LIKE_COUNT_FIELD_NUMBER: _ClassVar[int]
     BOOKMARK_COUNT_FIELD_NUMBER: _ClassVar[int]
     WATCH_COUNT_FIELD_NUMBER: _ClassVar[int]
+    RAW_FILE_REFERENCE_FIELD_NUMBER: _ClassVar[int]
     status: str
     media_status: str
     analysis_status: str
@@ -137,7 +138,8 @@ class VideoMetadata(_message.Message):
     like_count: int
     bookmark_count: int
     watch_count: int
-    def __init__(self, status: _Optional[str] = ..., media_status: _Optional[str] = ..., analysis_status: _Optional[str] = ..., duration_micros: _Optional[int] = ..., encoded_resolution: _Optional[str] = ..., encoded_bitrate: _Optional[int] = ..., thumbnail_url: _Optional[str] = ..., hls_master_playlist: _Optional[str] = ..., difficulty: _Optional[str] = ..., summary: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., raw_subtitle_url: _Optional[str] = ..., updated_at: _Optional[str] = ..., version: _Optional[int] = ..., like_count: _Optional[int] = ..., bookmark_count: _Optional[int] = ..., watch_count: _Optional[int] = ...) -> None: ...
+    raw_file_reference: str
+    def __init__(self, status: _Optional[str] = ..., media_status: _Optional[str] = ..., analysis_status: _Optional[str] = ..., duration_micros: _Optional[int] = ..., encoded_resolution: _Optional[str] = ..., encoded_bitrate: _Optional[int] = ..., thumbnail_url: _Optional[str] = ..., hls_master_playlist: _Optional[str] = ..., difficulty: _Optional[str] = ..., summary: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., raw_subtitle_url: _Optional[str] = ..., updated_at: _Optional[str] = ..., version: _Optional[int] = ..., like_count: _Optional[int] = ..., bookmark_count: _Optional[int] = ..., watch_count: _Optional[int] = ..., raw_file_reference: _Optional[str] = ...) -> None: ...
 
 class VideoListItem(_message.Message):
     __slots__ = ("video_id", "title", "status", "media_status", "analysis_status", "created_at", "updated_at")
@@ -158,7 +160,7 @@ class VideoListItem(_message.Message):
     def __init__(self, video_id: _Optional[str] = ..., title: _Optional[str] = ..., status: _Optional[str] = ..., media_status: _Optional[str] = ..., analysis_status: _Optional[str] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ...) -> None: ...
 
 class MyUploadListItem(_message.Message):
-    __slots__ = ("video_id", "title", "status", "media_status", "analysis_status", "version", "created_at", "updated_at")
+    __slots__ = ("video_id", "title", "status", "media_status", "analysis_status", "version", "created_at", "updated_at", "upload_status", "upload_error_code")
     VIDEO_ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -167,6 +169,8 @@ class MyUploadListItem(_message.Message):
     VERSION_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    UPLOAD_STATUS_FIELD_NUMBER: _ClassVar[int]
+    UPLOAD_ERROR_CODE_FIELD_NUMBER: _ClassVar[int]
     video_id: str
     title: str
     status: str
@@ -175,4 +179,6 @@ class MyUploadListItem(_message.Message):
     version: int
     created_at: str
     updated_at: str
-    def __init__(self, video_id: _Optional[str] = ..., title: _Optional[str] = ..., status: _Optional[str] = ..., media_status: _Optional[str] = ..., analysis_status: _Optional[str] = ..., version: _Optional[int] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ...) -> None: ...
+    upload_status: str
+    upload_error_code: str
+    def __init__(self, video_id: _Optional[str] = ..., title: _Optional[str] = ..., status: _Optional[str] = ..., media_status: _Optional[str] = ..., analysis_status: _Optional[str] = ..., version: _Optional[int] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ..., upload_status: _Optional[str] = ..., upload_error_code: _Optional[str] = ...) -> None: ...

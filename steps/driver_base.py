@@ -1,0 +1,206 @@
+"""The driver's plumbing: identities, surface-neutral outcomes, channels, events.
+
+``DriverBase`` owns the connections to one target; the area mixins (``steps/*_driver.py``) add one
+method per action on top of it, and ``steps/driver.py`` assembles them into ``Driver``. Every
+outcome passes the cross-cutting contract checks in ``steps/checks.py`` before a step sees it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+from google.protobuf.message import Message
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+
+import httpx
+
+from fixtures.targets import TargetConfig
+from steps import checks
+from steps.events import EventObserver, ObservedEvent
+
+USERINFO_HEADER = "x-apigateway-api-userinfo"
+DEFAULT_DEADLINE = 10.0
+#: Topics the driver observes from its start when the target allows it (outputs and dead letters).
+OBSERVED_TOPICS = (
+    "catalog.video.events",
+    "profile.engagement.events",
+    "catalog.video.events.dlq",
+    "profile.engagement.events.dlq",
+    "catalog.video-uploads.dlq",
+)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What a call says about who makes it.
+
+    Attributes:
+        userinfo: the ``x-apigateway-api-userinfo`` header value, or ``None`` to send none.
+        user_id: the user it names, when it names one.
+    """
+
+    userinfo: str | None
+    user_id: str | None = None
+
+    @classmethod
+    def of_user(cls, user_id: str) -> Identity:
+        """A signed-in user, encoded as the gateway does (base64url JSON claims, no padding)."""
+        return cls(userinfo=encode_claims({"sub": user_id}), user_id=user_id)
+
+    @classmethod
+    def anonymous(cls) -> Identity:
+        """A call without the user-info header."""
+        return cls(userinfo=None)
+
+    @classmethod
+    def raw(cls, userinfo: str) -> Identity:
+        """A call carrying exactly this header value (for malformed-identity scenarios)."""
+        return cls(userinfo=userinfo)
+
+    def grpc_metadata(self) -> tuple[tuple[str, str], ...]:
+        """The metadata to send with a gRPC call."""
+        return () if self.userinfo is None else ((USERINFO_HEADER, self.userinfo),)
+
+
+def encode_claims(claims: dict[str, Any]) -> str:
+    """JWT claims as the gateway forwards them: base64url of the JSON, unpadded."""
+    return base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one call, surface-neutral.
+
+    Attributes:
+        operation: the RPC or route called, for messages.
+        code: ``OK`` or the gRPC status name (REST statuses are mapped to the same names).
+        reason: the ``google.rpc.ErrorInfo`` reason (or Problem Details ``reason``), if any.
+        message: the error message, if any.
+        violations: ``field: description`` of each field violation the error lists.
+        response: the response message on success.
+    """
+
+    operation: str
+    code: str
+    reason: str | None = None
+    message: str = ""
+    violations: tuple[str, ...] = ()
+    response: Any = None
+    details: tuple[Message, ...] = field(default=(), repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """True when the call succeeded."""
+        return self.code == "OK"
+
+
+class DriverBase:
+    """Reaches one target through its public surfaces; owns its channels and subscriptions."""
+
+    def __init__(self, target: TargetConfig, run_id: str = "ct-") -> None:
+        self.target = target
+        self.run_id = run_id
+        self._channels: dict[str, grpc.Channel] = {}
+        self._http: httpx.Client | None = None
+        self._observer: EventObserver | None = None
+        if "observe_events" in target.capabilities:
+            self._observer = EventObserver(target.pubsub_project, target.pubsub_emulator_host, run_id)
+            for topic in OBSERVED_TOPICS:
+                self._observer.observe(topic)
+
+    def close(self) -> None:
+        """Close every channel and subscription opened so far."""
+        for channel in self._channels.values():
+            channel.close()
+        self._channels.clear()
+        if self._http is not None:
+            self._http.close()
+        if self._observer is not None:
+            self._observer.close()
+
+    # -- events -------------------------------------------------------------------------------
+
+    def events(self, topic: str, *, aggregate_id: str | None = None, event_type: str | None = None) -> list[ObservedEvent]:
+        """Events observed on ``topic`` so far (optionally of one aggregate / type), in arrival order.
+
+        Raises:
+            ContractViolation: one of them breaks the topic's contract (attributes or payload).
+        """
+        observer = self._require_observer()
+        selected = observer.events(
+            topic,
+            lambda e: (aggregate_id is None or e.attributes.get("aggregate_id") == aggregate_id)
+            and (event_type is None or e.event_type == event_type),
+        )
+        for event in selected:
+            if event.violations:
+                raise checks.ContractViolation(
+                    f"message {event.message_id} on {topic}",
+                    "published message breaks its contract",
+                    "\n".join(event.violations) + f"\nattributes: {dict(event.attributes)}",
+                )
+        return selected
+
+    def publish_raw(self, topic: str, data: bytes, attributes: dict[str, str], ordering_key: str = "") -> str:
+        """Publish a message to one of the target's input topics, as its producer would."""
+        return self._require_observer().publish(topic, data, attributes, ordering_key)
+
+    def _require_observer(self) -> EventObserver:
+        if self._observer is None:
+            msg = f"target {self.target.name!r} cannot be observed; tag the scenario @needs_observe_events"
+            raise checks.ContractViolation("driver", "no Pub/Sub access", msg)
+        return self._observer
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    def _channel(self, address: str | None) -> grpc.Channel:
+        if not address:
+            msg = f"target {self.target.name!r} has no gRPC endpoint for this call; add it to its description"
+            raise checks.ContractViolation("driver", "missing endpoint", msg)
+        if address not in self._channels:
+            if self.target.tls:
+                self._channels[address] = grpc.secure_channel(address, grpc.ssl_channel_credentials())
+            else:
+                self._channels[address] = grpc.insecure_channel(address)
+        return self._channels[address]
+
+    def _unary(self, operation: str, method: Any, request: Message, identity: Identity) -> Outcome:
+        try:
+            response = method(request, metadata=identity.grpc_metadata(), timeout=DEFAULT_DEADLINE)
+        except grpc.RpcError as error:
+            outcome = _outcome_from_rpc_error(operation, error)
+        else:
+            outcome = Outcome(operation=operation, code="OK", response=response)
+        checks.run_all(outcome)
+        return outcome
+
+
+def _outcome_from_rpc_error(operation: str, error: grpc.RpcError) -> Outcome:
+    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    reason = None
+    violations: list[str] = []
+    details: list[Message] = []
+    for detail in status.details if status else ():
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            reason = info.reason
+            details.append(info)
+        elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad_request = error_details_pb2.BadRequest()
+            detail.Unpack(bad_request)
+            violations += [f"{v.field}: {v.description}" for v in bad_request.field_violations]
+            details.append(bad_request)
+    return Outcome(
+        operation=operation,
+        code=error.code().name,  # type: ignore[attr-defined]
+        reason=reason,
+        message=error.details() or "",  # type: ignore[attr-defined]
+        violations=tuple(violations),
+        details=tuple(details),
+    )
