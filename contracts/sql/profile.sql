@@ -102,3 +102,13 @@ create table if not exists profile.video_stats (
 create or replace trigger set_updated_at_on_video_stats
     before update on profile.video_stats
     for each row execute function profile.tg_set_updated_at();
+
+-- ---------------------------------------------------------------------------------------------
+-- Additions over upstream (nullable, so upstream's INSERTs that do not name them keep working).
+
+-- last_emitted_ratio: the progress_ratio carried by the last profile.watch.progressed event of
+-- this (user, video); null until progress first reaches 5 %. The next event is due when progress
+-- gains 5 % over this value. Upstream compares with the previous *stored* ratio instead, so many
+-- small steps (4 % each) never emit again; a non-null value also means the user already counts
+-- once in video_stats.unique_watchers.
+alter table profile.watch_logs add column if not exists last_emitted_ratio numeric;
