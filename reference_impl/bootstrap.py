@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 
 import grpc
 import uvicorn
+from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from psycopg_pool import ConnectionPool
 
 from contracts.topology import RetryPolicy
 from fixtures.targets import TargetConfig, target_url
+from reference_impl.adapters.clock import Clock
 from reference_impl.adapters.database import create_pool
 from reference_impl.adapters.gcs_signer import ServiceAccountCredentials, V4Signer
 from reference_impl.adapters.migrations import migrate
@@ -72,9 +74,10 @@ def start(settings: Settings) -> Running:
     registry = CollectorRegistry()
     pool = create_pool(settings.database_url)
 
-    grpc_server, grpc_port, _ = create_server(settings, pool, _signer(settings))
+    clock = Clock()
+    grpc_server, grpc_port, _ = create_server(settings, pool, _signer(settings), clock)
     grpc_server.start()
-    http_server, http_thread, http_port = _start_http(settings, registry, pool)
+    http_server, http_thread, http_port = _start_http(settings, create_app(settings, registry, pool, clock))
 
     running = Running(grpc_server, http_server, http_thread, _describe(settings, grpc_port, http_port), pool, registry)
     if settings.pubsub_emulator_host:
@@ -95,12 +98,10 @@ def _signer(settings: Settings) -> V4Signer | None:
     return V4Signer(credentials, endpoint=settings.storage_url)
 
 
-def _start_http(
-    settings: Settings, registry: CollectorRegistry, pool: ConnectionPool
-) -> tuple[uvicorn.Server, threading.Thread, int]:
+def _start_http(settings: Settings, app: FastAPI) -> tuple[uvicorn.Server, threading.Thread, int]:
     http_socket = socket.create_server((settings.host, settings.http_port))
     http_port = http_socket.getsockname()[1]
-    http_server = uvicorn.Server(uvicorn.Config(create_app(settings, registry, pool), log_level="warning", lifespan="off"))
+    http_server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     http_thread = threading.Thread(target=http_server.run, kwargs={"sockets": [http_socket]}, name="http")
     http_thread.start()
     # uvicorn flips `started` once its sockets are serving; polled because it offers no event.
@@ -145,6 +146,8 @@ def _describe(settings: Settings, grpc_port: int, http_port: int) -> TargetConfi
         capabilities.add("faults")
     if settings.gcs_service_account_file and settings.storage_url:
         capabilities.add("storage")
+    if settings.test_clock:
+        capabilities.add("clock")
     return TargetConfig(
         name="reference",
         catalog_grpc=f"{settings.host}:{grpc_port}",

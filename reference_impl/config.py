@@ -44,6 +44,7 @@ class Settings:
         relay_interval: seconds an idle outbox relay waits before polling again.
         run_relays: run the outbox relays in this process.
         run_consumers: run the inbox consumers in this process.
+        test_clock: let tests move the service's clock (``POST /_reference/clock/advance``).
     """
 
     database_url: str
@@ -62,6 +63,7 @@ class Settings:
     relay_interval: float = 0.02
     run_relays: bool = True
     run_consumers: bool = True
+    test_clock: bool = False
 
     @classmethod
     def from_env(cls, database_url: str, **overrides: object) -> Settings:
@@ -84,6 +86,7 @@ class Settings:
             "relay_interval": float(env.get("LINGO_RELAY_INTERVAL", cls.relay_interval)),
             "run_relays": env.get("LINGO_RUN_RELAYS", "1") != "0",
             "run_consumers": env.get("LINGO_RUN_CONSUMERS", "1") != "0",
+            "test_clock": env.get("LINGO_TEST_CLOCK", "0") == "1",
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -6,11 +6,13 @@ field violations and the response. ``Driver`` is the plumbing of ``steps/driver_
 mixin per area (``steps/<area>_driver.py``).
 """
 
+from steps.broker_driver import BrokerCalls
 from steps.driver_base import DriverBase, Identity, Outcome, encode_claims
+from steps.profile_driver import ProfileCalls
 from steps.upload_driver import UploadCalls
 
 
-class Driver(UploadCalls, DriverBase):
+class Driver(ProfileCalls, UploadCalls, BrokerCalls, DriverBase):
     """Every action the suite can take on a target."""
 
 

@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 
@@ -97,10 +97,18 @@ class UploadCalls(DriverBase):
                 return result
             offset = _committed_bytes(response)
 
-    def advance_storage_clock(self, seconds: float) -> None:
-        """Move the storage stand-in's clock (capability ``clock``)."""
-        response = self._storage().post(f"{self.target.storage_url}/_standin/clock/advance", params={"seconds": seconds})
+    def advance_clocks(self, seconds: float) -> None:
+        """Move the clocks of the service and of its storage by ``seconds`` (capability ``clock``)."""
+        for url in (f"{self.target.rest_url}/_reference/clock/advance", f"{self.target.storage_url}/_standin/clock/advance"):
+            self._storage().post(url, params={"seconds": seconds}).raise_for_status()
+
+    def stored_object(self, bucket: str, name: str) -> dict[str, Any] | None:
+        """The JSON resource of a stored object, or None when there is none."""
+        response = self._storage().get(f"{self.target.storage_url}/storage/v1/b/{bucket}/o/{quote(name, safe='')}")
+        if response.status_code == 404:
+            return None
         response.raise_for_status()
+        return response.json()
 
     # -- storage notifications ----------------------------------------------------------------
 

@@ -18,9 +18,12 @@ from contracts.gen.video.v1 import upload_pb2_grpc
 from psycopg_pool import ConnectionPool
 
 from reference_impl.config import Settings
+from reference_impl.adapters.clock import Clock
 from reference_impl.adapters.gcs_signer import V4Signer
 from reference_impl.entrypoints.query_servicer import QueryServicer
+from reference_impl.entrypoints.profile_servicer import ProfileServicer
 from reference_impl.entrypoints.upload_servicer import UploadServicer
+from reference_impl.service_layer.profile import ProfileService, ProfileSettings
 
 SERVICE_NAMES = (
     upload_pb2.DESCRIPTOR.services_by_name["UploadService"].full_name,
@@ -31,16 +34,23 @@ SERVICE_NAMES = (
 
 
 def create_server(
-    settings: Settings, pool: ConnectionPool, signer: V4Signer | None = None, *, max_workers: int = 16
+    settings: Settings,
+    pool: ConnectionPool,
+    signer: V4Signer | None = None,
+    clock: Clock | None = None,
+    *,
+    max_workers: int = 16,
 ) -> tuple[grpc.Server, int, health.HealthServicer]:
     """Build the server bound to ``settings.host:settings.grpc_port`` (0 = a free port); not started."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"))
-    upload_pb2_grpc.add_UploadServiceServicer_to_server(UploadServicer(settings, pool, signer), server)
+    upload_pb2_grpc.add_UploadServiceServicer_to_server(UploadServicer(settings, pool, signer, clock or Clock()), server)
     query_pb2_grpc.add_CatalogQueryServiceServicer_to_server(QueryServicer(pool), server)
     lifecycle_pb2_grpc.add_CatalogLifecycleServiceServicer_to_server(
         lifecycle_pb2_grpc.CatalogLifecycleServiceServicer(), server
     )
-    profile_pb2_grpc.add_ProfileServiceServicer_to_server(profile_pb2_grpc.ProfileServiceServicer(), server)
+    profile_pb2_grpc.add_ProfileServiceServicer_to_server(
+        ProfileServicer(ProfileService(pool, ProfileSettings.from_env())), server
+    )
 
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

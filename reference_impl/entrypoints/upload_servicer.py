@@ -6,6 +6,7 @@ import grpc
 from psycopg_pool import ConnectionPool
 
 from contracts.gen.video.v1 import upload_pb2, upload_pb2_grpc
+from reference_impl.adapters.clock import Clock
 from reference_impl.adapters.gcs_signer import V4Signer
 from reference_impl.config import ALLOWED_CONTENT_TYPES, Settings
 from reference_impl.domain.uploads import UPLOAD_INVALID, check_upload_policy
@@ -18,10 +19,11 @@ from reference_impl.service_layer.uploads import InitUpload, init_resumable_uplo
 class UploadServicer(upload_pb2_grpc.UploadServiceServicer):
     """Reserves upload sessions (seed 004)."""
 
-    def __init__(self, settings: Settings, pool: ConnectionPool, signer: V4Signer | None) -> None:
+    def __init__(self, settings: Settings, pool: ConnectionPool, signer: V4Signer | None, clock: Clock) -> None:
         self._settings = settings
         self._pool = pool
         self._signer = signer
+        self._clock = clock
 
     @grpc_errors
     def InitResumableUpload(  # noqa: N802 - the contract's RPC name
@@ -54,6 +56,7 @@ class UploadServicer(upload_pb2_grpc.UploadServiceServicer):
             ),
             bucket=self._settings.gcs_bucket,
             ttl=self._settings.signed_url_ttl,
+            clock=self._clock.now,
         )
         return upload_pb2.InitResumableUploadResponse(
             video_id=str(reserved.video_id),
