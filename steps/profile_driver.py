@@ -1,0 +1,293 @@
+"""Driver calls of the profile area: ``profile.v1.ProfileService`` over gRPC, and the same over REST.
+
+Every call takes a ``surface`` (``"grpc"`` or ``"rest"``) and returns an ``Outcome`` that reads
+the same either way: on success ``response`` is the RPC's response message (a REST body is parsed
+into it, rejecting unknown members); on failure ``code`` is the gRPC status name (REST statuses
+map to the same names, see ``HTTP_CODES``) and ``reason`` the ``ErrorInfo`` / Problem Details
+reason. The REST side also checks what only REST has: Problem Details bodies and media type, and
+``ETag`` = the quoted ``profileVersion``.
+
+Requests are written in proto terms (snake_case fields, FieldMask paths such as
+``preferences.extra``); the REST side derives the lowerCamelCase JSON and query forms from them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+from google.protobuf import field_mask_pb2, json_format
+from google.protobuf.message import Message
+
+from contracts.gen.profile.v1 import profile_pb2, profile_pb2_grpc
+from contracts.schemas import violations as schema_violations
+from steps import checks
+from steps.driver_base import DEFAULT_DEADLINE, USERINFO_HEADER, DriverBase, Identity, Outcome
+
+SURFACES = ("grpc", "rest")
+#: REST status → the gRPC status name an Outcome carries (the gateway mapping of upstream.md §1.5).
+HTTP_CODES = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    409: "ABORTED",
+    412: "FAILED_PRECONDITION",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    501: "UNIMPLEMENTED",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
+PROBLEM_JSON = "application/problem+json"
+KINDS = {"like": profile_pb2.FAVORITE_TYPE_LIKE, "bookmark": profile_pb2.FAVORITE_TYPE_BOOKMARK}
+_SERVICE = "profile.v1.ProfileService"
+
+
+class ProfileCalls(DriverBase):
+    """The profile service's RPCs and routes."""
+
+    # -- profile ----------------------------------------------------------------------------------
+
+    def get_profile(self, identity: Identity, surface: str, *, user_id: str = "") -> Outcome:
+        """Read the caller's profile (GetProfile / ``GET /api/v1/profile``)."""
+        request = profile_pb2.GetProfileRequest(user_id=user_id)
+        if surface == "grpc":
+            return self._profile_rpc("GetProfile", request, identity)
+        return self._rest(
+            "GET", "/api/v1/profile", identity, profile_pb2.GetProfileResponse, wrap="profile", etag=True
+        )
+
+    def update_profile(
+        self, identity: Identity, surface: str, profile: profile_pb2.Profile, *, mask: list[str] | None = None,
+        expected_version: int | None = None, user_id: str = "",
+    ) -> Outcome:
+        """Create or change the profile (UpdateProfile / ``PATCH /api/v1/profile``).
+
+        Args:
+            identity: who calls.
+            surface: ``grpc`` or ``rest``.
+            profile: the values; without ``mask``, the fields it sets are the ones changed.
+            mask: FieldMask paths (``display_name``, ``preferences.extra`` …) to change.
+            expected_version: ``expected_profile_version`` on gRPC, ``If-Match`` on REST.
+            user_id: the request's ``user_id`` (gRPC only; REST addresses the caller implicitly).
+        """
+        request = profile_pb2.UpdateProfileRequest(user_id=user_id, profile=profile)
+        if mask is not None:
+            request.update_mask.paths.extend(mask)
+        if expected_version is not None:
+            request.expected_profile_version.value = expected_version
+        if surface == "grpc":
+            return self._profile_rpc("UpdateProfile", request, identity)
+        return self._rest(
+            "PATCH", "/api/v1/profile", identity, profile_pb2.UpdateProfileResponse, wrap="profile", etag=True,
+            body=json_format.MessageToDict(profile), params=_mask_param(mask),
+            headers=_if_match(expected_version),
+        )
+
+    def update_preferences(
+        self, identity: Identity, surface: str, preferences: profile_pb2.Preferences, *,
+        mask: list[str] | None = None, expected_version: int | None = None, user_id: str = "",
+    ) -> Outcome:
+        """Change preferences (UpdatePreferences / ``PATCH /api/v1/profile/preferences``)."""
+        request = profile_pb2.UpdatePreferencesRequest(user_id=user_id, preferences=preferences)
+        if mask is not None:
+            request.update_mask.paths.extend(mask)
+        if expected_version is not None:
+            request.expected_profile_version.value = expected_version
+        if surface == "grpc":
+            return self._profile_rpc("UpdatePreferences", request, identity)
+        return self._rest(
+            "PATCH", "/api/v1/profile/preferences", identity, profile_pb2.UpdatePreferencesResponse,
+            wrap="profile", etag=True, body=json_format.MessageToDict(preferences), params=_mask_param(mask),
+            headers=_if_match(expected_version),
+        )
+
+    # -- favourites -------------------------------------------------------------------------------
+
+    def mutate_favorite(
+        self, identity: Identity, surface: str, video_id: str, kind: str, *, add: bool, user_id: str | None = None
+    ) -> Outcome:
+        """Like/bookmark (``add``) or undo it (MutateFavorite / ``PUT|DELETE …/favorites/{video}/{kind}``)."""
+        action = profile_pb2.FAVORITE_ACTION_ADD if add else profile_pb2.FAVORITE_ACTION_REMOVE
+        if surface == "grpc":
+            request = profile_pb2.MutateFavoriteRequest(
+                user_id=user_id or "", video_id=video_id, favorite_type=KINDS[kind], action=action
+            )
+            return self._profile_rpc("MutateFavorite", request, identity)
+        path = f"/api/v1/user/{_path_user(identity, user_id)}/favorites/{video_id}/{kind}"
+        return self._rest("PUT" if add else "DELETE", path, identity, profile_pb2.MutateFavoriteResponse)
+
+    def batch_query_favorites(
+        self, identity: Identity, surface: str, video_ids: list[str], *, include_stats: bool = True,
+        user_id: str | None = None,
+    ) -> Outcome:
+        """States (and counters) of several videos (BatchQueryFavorite / ``POST …/favorites/batch-query``)."""
+        request = profile_pb2.BatchQueryFavoriteRequest(
+            user_id=user_id or "", video_ids=video_ids, include_stats=include_stats
+        )
+        if surface == "grpc":
+            return self._profile_rpc("BatchQueryFavorite", request, identity)
+        path = f"/api/v1/user/{_path_user(identity, user_id)}/favorites/batch-query"
+        body = {"videoIds": video_ids, "includeStats": include_stats}
+        return self._rest("POST", path, identity, profile_pb2.BatchQueryFavoriteResponse, body=body)
+
+    def list_favorites(
+        self, identity: Identity, surface: str, *, page_size: int = 0, page_token: str = "", user_id: str | None = None
+    ) -> Outcome:
+        """One page of favourites (ListFavorites / ``GET …/favorites``)."""
+        if surface == "grpc":
+            request = profile_pb2.ListFavoritesRequest(user_id=user_id or "", page_size=page_size, page_token=page_token)
+            return self._profile_rpc("ListFavorites", request, identity)
+        path = f"/api/v1/user/{_path_user(identity, user_id)}/favorites"
+        return self._rest("GET", path, identity, profile_pb2.ListFavoritesResponse, params=_page(page_size, page_token))
+
+    # -- watch progress ---------------------------------------------------------------------------
+
+    def upsert_watch_progress(
+        self, identity: Identity, surface: str, video_id: str, *, position_seconds: int, progress_ratio: float,
+        total_watch_seconds: int, user_id: str | None = None,
+    ) -> Outcome:
+        """Report progress (UpsertWatchProgress / ``PUT …/watch-progress/{video}``)."""
+        progress = profile_pb2.WatchProgress(
+            position_seconds=position_seconds, progress_ratio=progress_ratio, total_watch_seconds=total_watch_seconds
+        )
+        if surface == "grpc":
+            request = profile_pb2.UpsertWatchProgressRequest(user_id=user_id or "", video_id=video_id, progress=progress)
+            return self._profile_rpc("UpsertWatchProgress", request, identity)
+        path = f"/api/v1/user/{_path_user(identity, user_id)}/watch-progress/{video_id}"
+        body = {
+            "positionSeconds": str(position_seconds), "progressRatio": progress_ratio,
+            "totalWatchSeconds": str(total_watch_seconds),
+        }
+        return self._rest("PUT", path, identity, profile_pb2.UpsertWatchProgressResponse, body=body)
+
+    def list_watch_history(
+        self, identity: Identity, surface: str, *, page_size: int = 0, page_token: str = "", user_id: str | None = None
+    ) -> Outcome:
+        """One page of watch history (ListWatchHistory / ``GET …/watch-history``)."""
+        if surface == "grpc":
+            request = profile_pb2.ListWatchHistoryRequest(user_id=user_id or "", page_size=page_size, page_token=page_token)
+            return self._profile_rpc("ListWatchHistory", request, identity)
+        path = f"/api/v1/user/{_path_user(identity, user_id)}/watch-history"
+        return self._rest(
+            "GET", path, identity, profile_pb2.ListWatchHistoryResponse, params=_page(page_size, page_token)
+        )
+
+    def purge_user_data(self, identity: Identity, surface: str, *, user_id: str | None = None) -> Outcome:
+        """Remove the user's profile data (PurgeUserData / ``DELETE …/data``)."""
+        if surface == "grpc":
+            return self._profile_rpc("PurgeUserData", profile_pb2.PurgeUserDataRequest(user_id=user_id or ""), identity)
+        path = f"/api/v1/user/{_path_user(identity, user_id)}/data"
+        return self._rest("DELETE", path, identity, profile_pb2.PurgeUserDataResponse, expect=202)
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    def _profile_rpc(self, method: str, request: Message, identity: Identity) -> Outcome:
+        stub = profile_pb2_grpc.ProfileServiceStub(self._channel(self.target.profile_grpc))
+        return self._unary(f"{_SERVICE}/{method}", getattr(stub, method), request, identity)
+
+    def _rest_client(self) -> httpx.Client:
+        if not self.target.rest_url:
+            msg = f"target {self.target.name!r} has no REST endpoint; set rest_url or tag the scenario @needs_grpc only"
+            raise checks.ContractViolation("driver", "missing endpoint", msg)
+        if self._http is None:
+            self._http = httpx.Client(timeout=DEFAULT_DEADLINE)
+        return self._http
+
+    def _rest(
+        self, method: str, path: str, identity: Identity, response_type: type[Message], *, wrap: str | None = None,
+        etag: bool = False, body: Any = None, params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None, expect: int | None = None,
+    ) -> Outcome:
+        operation = f"{method} {path}"
+        sent = dict(headers or {})
+        if identity.userinfo is not None:
+            sent[USERINFO_HEADER] = identity.userinfo
+        response = self._rest_client().request(
+            method, self.target.rest_url + path, json=body, params=params, headers=sent  # type: ignore[operator]
+        )
+        if response.is_success:
+            outcome = Outcome(operation=operation, code="OK", response=_parse_success(
+                operation, response, response_type, wrap=wrap, etag=etag, expect=expect
+            ))
+        else:
+            outcome = _problem_outcome(operation, response)
+        checks.run_all(outcome)
+        return outcome
+
+
+def _path_user(identity: Identity, user_id: str | None) -> str:
+    """The ``{userId}`` of a route: the one asked for, else the caller's own (any UUID when anonymous)."""
+    return user_id or identity.user_id or str(uuid.uuid4())
+
+
+def _mask_param(mask: list[str] | None) -> dict[str, str] | None:
+    if mask is None:
+        return None
+    return {"updateMask": field_mask_pb2.FieldMask(paths=mask).ToJsonString()}
+
+
+def _if_match(expected_version: int | None) -> dict[str, str]:
+    return {} if expected_version is None else {"If-Match": f'"{expected_version}"'}
+
+
+def _page(page_size: int, page_token: str) -> dict[str, str]:
+    params = {}
+    if page_size:
+        params["page_size"] = str(page_size)
+    if page_token:
+        params["page_token"] = page_token
+    return params
+
+
+def _parse_success(
+    operation: str, response: httpx.Response, response_type: type[Message], *, wrap: str | None, etag: bool,
+    expect: int | None,
+) -> Message:
+    if expect is not None and response.status_code != expect:
+        raise checks.ContractViolation(
+            operation, "unexpected success status", f"Received: {response.status_code}\nExpected: {expect}"
+        )
+    message = response_type()
+    target = getattr(message, wrap) if wrap else message
+    try:
+        json_format.Parse(response.content, target)
+    except json_format.ParseError as exc:
+        raise checks.ContractViolation(
+            operation, "body is not the documented message",
+            f"Received: {response.text[:500]}\nExpected: protojson of {target.DESCRIPTOR.full_name} ({exc})",
+        ) from exc
+    if etag:
+        expected = f'"{target.profile_version}"'
+        if response.headers.get("ETag") != expected:
+            raise checks.ContractViolation(
+                operation, "ETag is not the quoted profile version",
+                f"Received: ETag {response.headers.get('ETag')!r}\nExpected: {expected}",
+            )
+    return message
+
+
+def _problem_outcome(operation: str, response: httpx.Response) -> Outcome:
+    media_type = response.headers.get("content-type", "").split(";")[0].strip()
+    try:
+        problem = response.json()
+    except ValueError:
+        problem = None
+    found = schema_violations("problem_details", problem) if isinstance(problem, dict) else ["body is not JSON"]
+    if media_type != PROBLEM_JSON or found:
+        raise checks.ContractViolation(
+            operation, "REST error is not RFC 9457 Problem Details",
+            f"Received: {response.status_code} {media_type!r} {response.text[:500]!r}\n"
+            f"Expected: {PROBLEM_JSON} matching contracts/events/problem_details.schema.json ({'; '.join(found)})",
+        )
+    errors = problem.get("errors") or []
+    return Outcome(
+        operation=operation,
+        code=HTTP_CODES.get(response.status_code, f"HTTP_{response.status_code}"),
+        reason=problem.get("reason"),
+        message=problem.get("detail", ""),
+        violations=tuple(f"{e.get('field')}: {e.get('detail')}" for e in errors),
+    )
+
