@@ -19,16 +19,14 @@ import pytest
 import yaml
 
 from fixtures.postgres import PostgresServer
-from fixtures.gcs.plugin import start_standin, stop_standin, write_service_account
 from fixtures.pubsub.plugin import PubsubEndpoint
-from fixtures.reference import EMBEDDED_CAPABILITIES, embedded_environment, running_reference
+from fixtures.reference import EMBEDDED_CAPABILITIES, running_reference, standins
 from fixtures.targets import CAPABILITIES, TargetConfig, TargetError, resolve_target
 from steps.driver import Driver
 
 ROOT = Path(__file__).resolve().parent.parent
 BEHAVIOURS_FILE = ROOT / "features" / "behaviours.yaml"
 NEEDS_PREFIX = "needs_"
-UPLOADS_TOPIC = "catalog.video-uploads"
 
 _TARGET_KEY = pytest.StashKey[TargetConfig | None]()
 
@@ -127,20 +125,7 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     postgres: PostgresServer = request.getfixturevalue("postgres")
     pubsub: PubsubEndpoint = request.getfixturevalue("pubsub_endpoint")
     project: str = request.getfixturevalue("pubsub_project")
-    keyfile = write_service_account(tmp_path_factory.mktemp("reference") / "service-account.json")
-    storage = start_standin(
-        keyfile,
-        notify_topic=f"projects/{project}/topics/{UPLOADS_TOPIC}",
-        env={"PUBSUB_EMULATOR_HOST": pubsub.host},
-    )
-    try:
-        env = embedded_environment(
-            pubsub_host=pubsub.host,
-            pubsub_admin=pubsub.admin,
-            project=project,
-            storage_url=storage.base_url,
-            service_account=str(keyfile),
-        )
+    with standins(project, tmp_path_factory.mktemp("reference"), pubsub_host=pubsub.host, pubsub_admin=pubsub.admin) as env:
         with running_reference(postgres.create_database(), extra_env=env) as started:
             if started.capabilities != EMBEDDED_CAPABILITIES:
                 msg = (
@@ -149,8 +134,6 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
                 )
                 raise RuntimeError(msg)
             yield started
-    finally:
-        stop_standin(storage)
 
 
 @pytest.fixture(scope="session")
