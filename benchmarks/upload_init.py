@@ -1,0 +1,123 @@
+"""Benchmark: InitResumableUpload against the reference, next to the same SQL run alone.
+
+Starts PostgreSQL, the stand-ins and the reference (as the suite does), then for 1, 8 and 32
+concurrent clients measures calls/s and p50/p99 latency of InitResumableUpload for new files,
+and the same reserve (INSERT … ON CONFLICT) + store-URL transaction issued straight to
+PostgreSQL by as many threads. Prints one table with the ratio service / SQL.
+
+    python benchmarks/upload_init.py [--seconds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+
+from fixtures.data import upload_request
+from fixtures.postgres import postgres_server
+from fixtures.reference import running_reference, standins
+from reference_impl.adapters import uploads_repository
+from steps.driver import Driver, Identity
+
+
+def measure(clients: int, seconds: float, make_call: Callable[[], Callable[[], None]]) -> tuple[float, float, float]:
+    """Run ``clients`` threads calling for ``seconds``; return (calls/s, p50 ms, p99 ms)."""
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    start = threading.Barrier(clients + 1)
+    deadline: list[float] = []
+
+    def worker(index: int) -> None:
+        call = make_call()
+        start.wait()
+        while time.perf_counter() < deadline[0]:
+            began = time.perf_counter()
+            call()
+            latencies[index].append((time.perf_counter() - began) * 1000)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    deadline.append(time.perf_counter() + seconds)
+    start.wait()
+    for thread in threads:
+        thread.join()
+    flat = sorted(x for per in latencies for x in per)
+    return len(flat) / seconds, statistics.median(flat), flat[int(len(flat) * 0.99) - 1]
+
+
+def service_call(driver: Driver, run_id: str) -> Callable[[], Callable[[], None]]:
+    """A factory of per-thread InitResumableUpload callers, each for new files of a new user."""
+
+    def make() -> Callable[[], None]:
+        identity = Identity.of_user(str(uuid.uuid4()))
+
+        def call() -> None:
+            outcome = driver.init_upload(identity, **upload_request(run_id))
+            assert outcome.ok, outcome
+
+        return call
+
+    return make
+
+
+def sql_call(database_url: str) -> Callable[[], Callable[[], None]]:
+    """A factory of per-thread callers running the reserve + store-URL transaction directly."""
+
+    def make() -> Callable[[], None]:
+        conn = psycopg.connect(database_url)
+        user_id = uuid.uuid4()
+
+        def call() -> None:
+            with conn.transaction():
+                fields = upload_request("bench-")
+                session = uploads_repository.reserve(
+                    conn,
+                    new_video_id=uuid.uuid4(),
+                    user_id=user_id,
+                    bucket="bench",
+                    content_type=fields["content_type"],
+                    expected_size=fields["size_bytes"],
+                    content_md5=fields["content_md5_hex"],
+                    title=fields["title"],
+                    description=fields["description"],
+                )
+                assert session is not None
+                expires = datetime.now(UTC) + timedelta(minutes=15)
+                uploads_repository.store_signed_url(conn, session.video_id, "https://example.invalid/signed", expires)
+
+        return call
+
+    return make
+
+
+def main() -> None:
+    """Run the benchmark and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0, help="measuring time per cell")
+    args = parser.parse_args()
+    with postgres_server() as postgres, tempfile.TemporaryDirectory() as workdir:
+        database = postgres.create_database()
+        with standins("lingo-bench", Path(workdir)) as env, running_reference(database, extra_env=env) as target:
+            driver = Driver(target, "bench-")
+            print(f"InitResumableUpload vs the same SQL alone, {args.seconds:g} s per cell, 2-core machine")
+            print(f"{'clients':>7} | {'service calls/s':>15} {'p50 ms':>7} {'p99 ms':>7} | "
+                  f"{'SQL tx/s':>9} {'p50 ms':>7} {'p99 ms':>7} | {'service/SQL':>11}")
+            for clients in (1, 8, 32):
+                service = measure(clients, args.seconds, service_call(driver, "bench-"))
+                alone = measure(clients, args.seconds, sql_call(database))
+                print(f"{clients:>7} | {service[0]:>15.0f} {service[1]:>7.2f} {service[2]:>7.2f} | "
+                      f"{alone[0]:>9.0f} {alone[1]:>7.2f} {alone[2]:>7.2f} | {service[0] / alone[0]:>11.2f}")
+            driver.close()
+
+
+if __name__ == "__main__":
+    main()
