@@ -4,6 +4,7 @@ pytest_plugins = [
     "fixtures.postgres",
     "fixtures.pubsub.plugin",
     "steps.plugin",
+    "steps.results",
     "steps.common",
     "steps.upload",
 ]

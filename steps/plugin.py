@@ -57,6 +57,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_TARGET_KEY] = target
 
 
+def target_name(config: pytest.Config) -> str:
+    """The name of the run's target (``reference`` for the embedded one)."""
+    target = config.stash[_TARGET_KEY]
+    return "reference" if target is None else target.name
+
+
 def load_behaviours(path: Path = BEHAVIOURS_FILE) -> dict[str, str]:
     """Behaviour ids and their one-line statements."""
     return yaml.safe_load(path.read_text(encoding="utf-8"))

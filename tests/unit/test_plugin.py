@@ -44,3 +44,57 @@ def test_a_malformed_targets_file_stops_the_run_with_one_line(suite: pytest.Pyte
     result = suite.runpytest("--target=staging", "--targets-file=targets.toml", "-p", "no:locust")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["ERROR: targets.toml is not valid TOML*fix that line or pass --targets-file=OTHER"])
+
+
+FAILING = """
+@upload
+Feature: Deviations
+  Scenario: the target gets this wrong
+    Given nothing
+    Then it is wrong
+"""
+FAILING_STEPS = """
+from pytest_bdd import given, then
+@given("nothing")
+def _():
+    pass
+@then("it is wrong")
+def _():
+    assert False, "the target's known bug"
+"""
+
+
+@pytest.fixture
+def deviating_suite(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makefile(".feature", deviations=FAILING)
+    pytester.makepyfile(my_steps=FAILING_STEPS)
+    pytester.makeconftest('pytest_plugins = ["steps.plugin", "steps.results", "my_steps"]')
+    pytester.makefile(".toml", targets='[staging]\ncatalog_grpc = "127.0.0.1:9"\ncapabilities = ["grpc"]\n')
+    return pytester
+
+
+def run_with_deviation(suite: pytest.Pytester, expires: str) -> pytest.RunResult:
+    suite.mkdir("deviations")
+    (suite.path / "deviations" / "staging.yaml").write_text(
+        '- scenario: "deviations.feature::*"\n  reason: "known bug"\n  reference: "BUG-1"\n'
+        f"  expires: {expires}\n"
+    )
+    return suite.runpytest(
+        "--target=staging", "--targets-file=targets.toml", "--deviations-dir=deviations", "-p", "no:locust", "-rxX"
+    )
+
+
+def test_a_known_deviation_runs_as_strict_xfail_and_is_scored(deviating_suite: pytest.Pytester) -> None:
+    result = run_with_deviation(deviating_suite, "2999-01-01")
+    result.assert_outcomes(xfailed=1)
+    result.stdout.fnmatch_lines(["*area:upload*0 / 1*1 known deviations*", "*known deviation until 2999-01-01: known bug (BUG-1)*"])
+
+
+def test_an_expired_deviation_fails_again(deviating_suite: pytest.Pytester) -> None:
+    run_with_deviation(deviating_suite, "2000-01-01").assert_outcomes(failed=1)
+
+
+def test_a_malformed_deviation_file_stops_the_run_with_one_line(deviating_suite: pytest.Pytester) -> None:
+    result = run_with_deviation(deviating_suite, "soon")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: staging.yaml entry 1: give exactly*expires as a date (YYYY-MM-DD)"])
