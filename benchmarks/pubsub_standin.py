@@ -1,6 +1,7 @@
 """Benchmark: the Pub/Sub stand-in against Google's emulator, side by side, in one run.
 
     python benchmarks/pubsub_standin.py [--messages 5000] [--size 1024] [--keys 100] [--startup-runs 3]
+                                        [--backends standin,emulator]
 
 Both servers run as child processes (the stand-in via ``python -m fixtures.pubsub``, the emulator
 via ``gcloud beta emulators pubsub start``); the real ``google-cloud-pubsub`` client drives both
@@ -137,12 +138,14 @@ def main() -> int:
     p.add_argument("--size", type=int, default=1024)
     p.add_argument("--keys", type=int, default=100, help="ordering keys in the ordered case")
     p.add_argument("--startup-runs", type=int, default=3)
+    p.add_argument("--backends", default="standin,emulator", help="comma-separated subset of standin,emulator")
     args = p.parse_args()
+    wanted = set(args.backends.split(","))
 
-    backends = {"standin": lambda: start_standin()[:2]}
-    if shutil.which("gcloud"):
+    backends = {"standin": lambda: start_standin()[:2]} if "standin" in wanted else {}
+    if "emulator" in wanted and shutil.which("gcloud"):
         backends["emulator"] = lambda: start_google_emulator(project=PROJECT)
-    else:
+    elif "emulator" in wanted:
         print("gcloud not found: measuring the stand-in only", file=sys.stderr)
 
     results: dict[str, dict[str, float]] = {}

@@ -63,6 +63,25 @@ def test_topic_and_subscription_lifecycle(clients):
         pub.delete_topic(topic=topic)
 
 
+def test_deleting_a_topic_detaches_its_subscriptions(clients):
+    topic, sub = topic_and_subscription(clients)
+    clients.publisher.delete_topic(topic=topic)
+    assert clients.subscriber.get_subscription(subscription=sub).topic == "_deleted-topic_"
+
+
+def test_lists_are_paged(clients):
+    topics = [clients.topic(f"page-{i}") for i in range(3)]
+    for t in topics:
+        clients.publisher.create_topic(name=t)
+    pager = clients.publisher.list_topics(request={"project": f"projects/{clients.project}", "page_size": 1})
+    first_page = next(iter(pager.pages))
+    assert len(first_page.topics) == 1 and first_page.next_page_token
+    listed = [t.name for t in clients.publisher.list_topics(request={"project": f"projects/{clients.project}",
+                                                                      "page_size": 2})]
+    assert set(topics) <= set(listed)
+    assert len(listed) == len(set(listed))
+
+
 # -- publish and receive --------------------------------------------------------------------------
 
 
