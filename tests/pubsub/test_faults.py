@@ -175,3 +175,30 @@ def test_admin_errors_name_the_problem(pubsub_faults, pubsub_project):
     with pytest.raises(AdminError, match="HTTP 400.*copies must be at least 2"):
         pubsub_faults.faults.duplicate_deliveries(copies=1)
     assert pubsub_faults.faults.active() == []
+
+
+def test_failed_ordered_publish_pauses_the_key_until_resumed(clients, pubsub_faults):
+    from google.cloud.pubsub_v1.publisher.exceptions import PublishToPausedOrderingKeyException
+
+    topic, sub = topic_and_subscription(clients, enable_message_ordering=True)
+    pubsub_faults.faults.drop_publishes(1, topic=topic, mode="unavailable")
+    with pytest.raises(gexc.ServiceUnavailable):
+        clients.publisher.publish(topic, b"v1", ordering_key="video-1", retry=None).result(timeout=10)
+    with pytest.raises(PublishToPausedOrderingKeyException):
+        clients.publisher.publish(topic, b"v2", ordering_key="video-1")
+    publish(clients, topic, "other key unaffected", ordering_key="video-2")
+
+    # The relay's duty (semantics.md §1.2): re-send the failed message first, then go on.
+    clients.publisher.resume_publish(topic, "video-1")
+    publish(clients, topic, "v1", ordering_key="video-1")
+    publish(clients, topic, "v2", ordering_key="video-1")
+    got: list = []
+
+    def collect() -> int:
+        batch = pull(clients, sub)
+        ack(clients, sub, batch)
+        got.extend(batch)
+        return len(got)
+
+    eventually(collect, until=lambda n: n == 3, what="the three messages that were published")
+    assert [r.message.data for r in got if r.message.ordering_key == "video-1"] == [b"v1", b"v2"]
