@@ -7,4 +7,5 @@ pytest_plugins = [
     "steps.results",
     "steps.common",
     "steps.upload",
+    "steps.profile",
 ]

@@ -13,7 +13,9 @@ Requests are written in proto terms (snake_case fields, FieldMask paths such as
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -182,6 +184,37 @@ class ProfileCalls(DriverBase):
         path = f"/api/v1/user/{_path_user(identity, user_id)}/data"
         return self._rest("DELETE", path, identity, profile_pb2.PurgeUserDataResponse, expect=202)
 
+    # -- walks ------------------------------------------------------------------------------------
+
+    def walk_favorites(self, identity: Identity, surface: str, page_size: int) -> list[Outcome]:
+        """Every page of the caller's favourites, following ``next_page_token`` to the end."""
+        return self._walk(lambda token: self.list_favorites(identity, surface, page_size=page_size, page_token=token))
+
+    def walk_watch_history(self, identity: Identity, surface: str, page_size: int) -> list[Outcome]:
+        """Every page of the caller's watch history, following ``next_page_token`` to the end."""
+        return self._walk(
+            lambda token: self.list_watch_history(identity, surface, page_size=page_size, page_token=token)
+        )
+
+    def issued_favorites_token(self, identity: Identity, surface: str) -> str:
+        """A genuine ``next_page_token`` of ``identity``'s favourites (liking two fresh videos for it)."""
+        for _ in range(2):
+            self.mutate_favorite(identity, surface, str(uuid.uuid4()), "like", add=True)
+        page = self.list_favorites(identity, surface, page_size=1)
+        if not page.ok or not page.response.next_page_token:
+            msg = f"expected a first page of 1 with a next_page_token, received {page.code} {page.response}"
+            raise checks.ContractViolation(page.operation, "no page token to reuse", msg)
+        return page.response.next_page_token
+
+    def _walk(self, list_page: Callable[[str], Outcome], limit: int = 100) -> list[Outcome]:
+        pages = [list_page("")]
+        while pages[-1].ok and pages[-1].response.next_page_token:
+            if len(pages) >= limit:
+                msg = f"still a next_page_token after {limit} pages; expected the list to end"
+                raise checks.ContractViolation(pages[-1].operation, "paging does not end", msg)
+            pages.append(list_page(pages[-1].response.next_page_token))
+        return pages
+
     # -- plumbing ---------------------------------------------------------------------------------
 
     def _profile_rpc(self, method: str, request: Message, identity: Identity) -> Outcome:
@@ -291,3 +324,32 @@ def _problem_outcome(operation: str, response: httpx.Response) -> Outcome:
         violations=tuple(f"{e.get('field')}: {e.get('detail')}" for e in errors),
     )
 
+
+
+def profile_message(values: dict[str, str]) -> profile_pb2.Profile:
+    """A ``Profile`` from ``field path → text`` (``preferences.extra`` as JSON, the quota as a number)."""
+    profile = profile_pb2.Profile()
+    for path, text in values.items():
+        if path == "preferences.extra":
+            profile.preferences.extra.update(json.loads(text))
+        elif path == "preferences.daily_quota_minutes":
+            profile.preferences.daily_quota_minutes.value = int(text)
+        elif path.startswith("preferences."):
+            setattr(profile.preferences, path.removeprefix("preferences."), text)
+        else:
+            setattr(profile, path, text)
+    return profile
+
+
+def profile_values(profile: profile_pb2.Profile) -> dict[str, Any]:
+    """The caller-settable fields of ``profile`` as ``field path → value`` (the inverse of ``profile_message``)."""
+    preferences = profile.preferences
+    return {
+        "display_name": profile.display_name,
+        "avatar_url": profile.avatar_url,
+        "preferences.learning_goal": preferences.learning_goal,
+        "preferences.daily_quota_minutes": (
+            preferences.daily_quota_minutes.value if preferences.HasField("daily_quota_minutes") else None
+        ),
+        "preferences.extra": json_format.MessageToDict(preferences.extra) if preferences.HasField("extra") else None,
+    }
