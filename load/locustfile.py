@@ -1,6 +1,6 @@
 """Locust users for the Lingo backend, driving a target through the suite's own driver.
 
-``locust -f load/ --headless -u 20 -r 5 -t 30s --target-url grpc://127.0.0.1:9000``
+``locust -f load/locustfile.py --headless -u 20 -r 5 -t 30s --target-url grpc://127.0.0.1:9000``
 
 Every call goes through ``steps.driver.Driver``, so the contract checks of ``steps/checks.py``
 run under load too: a response that breaks the contract counts as a failure, not just an error.
@@ -35,9 +35,11 @@ class UploadUser(User):
 
     def on_start(self) -> None:
         """Open this user's driver."""
-        self.driver = Driver(target_from_url(self.environment.parsed_options.target_url))
-        self.identity = Identity.of_user(str(uuid.uuid4()))
         self.run_id = f"load-{uuid.uuid4().hex[:8]}-"
+        # Observing events would give every simulated user subscriptions of its own; load only calls.
+        target = target_from_url(self.environment.parsed_options.target_url)
+        self.driver = Driver(target, self.run_id, observe_events=False)
+        self.identity = Identity.of_user(str(uuid.uuid4()))
 
     def on_stop(self) -> None:
         """Close the driver's channels."""

@@ -102,13 +102,13 @@ class Outcome:
 class DriverBase:
     """Reaches one target through its public surfaces; owns its channels and subscriptions."""
 
-    def __init__(self, target: TargetConfig, run_id: str = "ct-") -> None:
+    def __init__(self, target: TargetConfig, run_id: str = "ct-", *, observe_events: bool = True) -> None:
         self.target = target
         self.run_id = run_id
         self._channels: dict[str, grpc.Channel] = {}
         self._http: httpx.Client | None = None
         self._observer: EventObserver | None = None
-        if "observe_events" in target.capabilities:
+        if observe_events and "observe_events" in target.capabilities:
             self._observer = EventObserver(target.pubsub_project, target.pubsub_emulator_host, run_id)
             for topic in OBSERVED_TOPICS:
                 self._observer.observe(topic)
