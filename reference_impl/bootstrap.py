@@ -15,6 +15,7 @@ from psycopg_pool import ConnectionPool
 
 from contracts.topology import RetryPolicy
 from fixtures.targets import TargetConfig, target_url
+from reference_impl import defects
 from reference_impl.adapters.clock import Clock
 from reference_impl.adapters.database import create_pool
 from reference_impl.adapters.gcs_signer import ServiceAccountCredentials, V4Signer
@@ -25,6 +26,14 @@ from reference_impl.config import Settings
 from reference_impl.entrypoints.grpc_server import create_server
 from reference_impl.entrypoints.inbox_consumer import ConsumerMetrics, InboxConsumer
 from reference_impl.entrypoints.outbox_relay import OutboxRelay, RelayMetrics, RelaySettings
+from reference_impl.entrypoints.projection_consumers import (
+    PROJECTIONS,
+    ProjectionFaults,
+    engagement_projection_consumer,
+    keep_acked_messages,
+    video_projection_consumer,
+)
+from reference_impl.entrypoints.read_models import read_model_router
 from reference_impl.entrypoints.rest_app import create_app
 from reference_impl.entrypoints.uploads_consumer import uploads_consumer
 
@@ -70,6 +79,8 @@ class Running:
 
 def start(settings: Settings) -> Running:
     """Migrate, provision Pub/Sub, start gRPC, REST, relays and consumers; return once all serve."""
+    if defects.enabled():
+        _log.warning("seeded defects ON (this reference is broken on purpose): %s", sorted(defects.enabled()))
     migrate(settings.database_url)
     registry = CollectorRegistry()
     pool = create_pool(settings.database_url)
@@ -77,7 +88,11 @@ def start(settings: Settings) -> Running:
     clock = Clock()
     grpc_server, grpc_port, _ = create_server(settings, pool, _signer(settings), clock)
     grpc_server.start()
-    http_server, http_thread, http_port = _start_http(settings, create_app(settings, registry, pool, clock))
+    # Fault switches exist only where the reference advertises `faults` (the suite's stand-ins).
+    projection_faults = ProjectionFaults() if settings.pubsub_faults_url else None
+    app = create_app(settings, registry, pool, clock)
+    app.include_router(read_model_router(pool, projection_faults))
+    http_server, http_thread, http_port = _start_http(settings, app)
 
     running = Running(grpc_server, http_server, http_thread, _describe(settings, grpc_port, http_port), pool, registry)
     if settings.pubsub_emulator_host:
@@ -86,7 +101,7 @@ def start(settings: Settings) -> Running:
     if settings.run_relays:
         _start_relays(settings, running)
     if settings.run_consumers and settings.pubsub_emulator_host:
-        _start_consumers(settings, running)
+        _start_consumers(settings, running, projection_faults)
     _log.info("reference ready at %s", target_url(running.target))
     return running
 
@@ -130,16 +145,22 @@ def _start_relays(settings: Settings, running: Running) -> None:
         running.workers.append(worker)
 
 
-def _start_consumers(settings: Settings, running: Running) -> None:
+def _start_consumers(settings: Settings, running: Running, projection_faults: ProjectionFaults | None) -> None:
     metrics = ConsumerMetrics(running.registry)
-    consumers = [uploads_consumer(running.pool, settings.pubsub_project, metrics)]
+    for spec in PROJECTIONS.values():
+        keep_acked_messages(settings.pubsub_project, spec)
+    consumers = [
+        uploads_consumer(running.pool, settings.pubsub_project, metrics),
+        video_projection_consumer(running.pool, settings.pubsub_project, metrics, faults=projection_faults),
+        engagement_projection_consumer(running.pool, settings.pubsub_project, metrics, faults=projection_faults),
+    ]
     for consumer in consumers:
         consumer.start()
         running.consumers.append(consumer)
 
 
 def _describe(settings: Settings, grpc_port: int, http_port: int) -> TargetConfig:
-    capabilities = {"grpc", "rest", "database"}
+    capabilities = {"grpc", "rest", "database", "read_models"}
     if settings.pubsub_emulator_host:
         capabilities |= {"publish_raw", "observe_events"}
     if settings.pubsub_faults_url:

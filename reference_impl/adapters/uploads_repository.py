@@ -45,6 +45,7 @@ def reserve(
     content_md5: str,
     title: str,
     description: str,
+    distinct_per_call: bool = False,
 ) -> UploadSession | None:
     """Insert a session for (user, md5), or refresh the one that exists; lock it until commit.
 
@@ -70,7 +71,8 @@ def reserve(
             "object_name": f"raw_videos/{user_id}/{new_video_id}",
             "content_type": content_type,
             "size": expected_size,
-            "md5": content_md5,
+            # The seeded defect "upload-new-session-per-call" makes every call's key unique.
+            "md5": content_md5 if not distinct_per_call else new_video_id.hex,
             "title": title,
             "description": description,
         },

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 from psycopg_pool import ConnectionPool
 
+from reference_impl import defects
 from reference_impl.adapters import uploads_repository as uploads
 from reference_impl.adapters.gcs_signer import V4Signer
 from reference_impl.adapters.outbox import OutboxStore
@@ -82,6 +83,7 @@ def init_resumable_upload(
         session = uploads.reserve(
             conn,
             new_video_id=uuid.uuid4(),
+            distinct_per_call=defects.active("upload-new-session-per-call"),
             user_id=command.user_id,
             bucket=bucket,
             content_type=content_type,
@@ -97,7 +99,7 @@ def init_resumable_upload(
         stored_url_valid = (
             session.signed_url is not None
             and session.signed_url_expires_at is not None
-            and session.signed_url_expires_at > now + REUSE_MARGIN
+            and (session.signed_url_expires_at > now + REUSE_MARGIN or defects.active("upload-reuses-expiring-urls"))
         )
         if stored_url_valid:
             return ReservedUpload(session.video_id, session.signed_url, session.signed_url_expires_at)
@@ -122,12 +124,17 @@ def apply_object_finalized(conn: psycopg.Connection, notification: bytes) -> str
     resource = json.loads(notification)
     session = uploads.find_by_object(conn, resource["bucket"], resource["name"])
     if session is None:
+        if defects.active("upload-rejects-unknown-objects"):
+            msg = f"no upload session writes {resource['bucket']}/{resource['name']}"
+            raise LookupError(msg)
         return "unknown-object"
     if session.status == "completed":
         return "already-completed"
     md5_hex = _md5_hex(resource.get("md5Hash"))
+    if defects.active("upload-missing-md5-is-a-mismatch") and md5_hex is None:
+        md5_hex = "absent"
     # Composite objects carry no md5Hash; that is no evidence of a mismatch.
-    if md5_hex is not None and md5_hex != session.content_md5:
+    if md5_hex is not None and md5_hex != session.content_md5 and not defects.active("upload-ignores-md5-mismatch"):
         uploads.mark_failed(
             conn,
             session.video_id,
@@ -146,27 +153,24 @@ def apply_object_finalized(conn: psycopg.Connection, notification: bytes) -> str
     )
     raw_file_reference = f"gs://{resource['bucket']}/{resource['name']}"
     version, created_at, status, media, analysis = uploads.insert_video(conn, session, raw_file_reference)
-    _OUTBOX.enqueue(
-        conn,
-        video_events.video_created(
-            video_id=session.video_id,
-            uploader_id=session.user_id,
-            title=session.title,
-            description=session.description,
-            status=status,
-            media_status=media,
-            analysis_status=analysis,
-            version=version,
-            occurred_at=created_at,
-        ),
+    created = video_events.video_created(
+        video_id=session.video_id,
+        uploader_id=session.user_id,
+        title=session.title,
+        description=session.description,
+        status=status,
+        media_status=media,
+        analysis_status=analysis,
+        version=version,
+        occurred_at=created_at,
     )
     version, updated_at = uploads.set_video_status(conn, session.video_id, "processing")
-    _OUTBOX.enqueue(
-        conn,
-        video_events.video_updated(
-            video_id=session.video_id, version=version, occurred_at=updated_at, status="processing"
-        ),
+    updated = video_events.video_updated(
+        video_id=session.video_id, version=version, occurred_at=updated_at, status="processing"
     )
+    in_order = [updated, created] if defects.active("upload-events-out-of-order") else [created, updated]
+    for event in in_order:
+        _OUTBOX.enqueue(conn, event)
     return "completed"
 
 

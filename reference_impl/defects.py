@@ -1,0 +1,45 @@
+"""Seeded defects: switches that each break one rule of the reference, all off by default.
+
+They exist to prove the suite's power (DESIGN.md §8): with a defect on, the scenarios that state
+the broken rule must fail, and ``tests/meta/test_seeded_defects.py`` checks that they do. Turn
+them on with ``LINGO_DEFECTS=name[,name…]``; an unknown name stops the reference at start.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+DEFECTS = {
+    "upload-accepts-anonymous-callers": "InitResumableUpload skips the identity check",
+    "upload-skips-contract-validation": "InitResumableUpload skips the proto's validation rules",
+    "upload-reuses-expiring-urls": "a stored URL is handed out again however close it is to expiry",
+    "upload-new-session-per-call": "every Init reserves a new video id, even for a known (user, md5)",
+    "upload-ignores-md5-mismatch": "an object whose MD5 differs from the declared one completes the upload",
+    "upload-missing-md5-is-a-mismatch": "an object reported without an MD5 fails the upload",
+    "upload-events-out-of-order": "finalize enqueues catalog.video.updated before catalog.video.created",
+    "upload-rejects-unknown-objects": "a notification for an unknown object is nacked instead of acknowledged",
+}
+
+
+class UnknownDefect(ValueError):
+    """``LINGO_DEFECTS`` names a defect that does not exist."""
+
+
+@functools.cache
+def enabled() -> frozenset[str]:
+    """The defects switched on for this process."""
+    names = frozenset(n.strip() for n in os.environ.get("LINGO_DEFECTS", "").split(",") if n.strip())
+    unknown = sorted(names - DEFECTS.keys())
+    if unknown:
+        msg = f"LINGO_DEFECTS names unknown defects {unknown}; known: {sorted(DEFECTS)}"
+        raise UnknownDefect(msg)
+    return names
+
+
+def active(name: str) -> bool:
+    """Whether the seeded defect ``name`` is on."""
+    if name not in DEFECTS:
+        msg = f"no seeded defect named {name!r}; add it to DEFECTS in reference_impl/defects.py"
+        raise UnknownDefect(msg)
+    return name in enabled()
