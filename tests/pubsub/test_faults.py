@@ -184,8 +184,8 @@ def test_failed_ordered_publish_pauses_the_key_until_resumed(clients, pubsub_fau
     pubsub_faults.faults.drop_publishes(1, topic=topic, mode="unavailable")
     with pytest.raises(gexc.ServiceUnavailable):
         clients.publisher.publish(topic, b"v1", ordering_key="video-1", retry=None).result(timeout=10)
-    with pytest.raises(PublishToPausedOrderingKeyException):
-        clients.publisher.publish(topic, b"v2", ordering_key="video-1")
+    with pytest.raises(PublishToPausedOrderingKeyException):  # on the future, not from publish() itself
+        clients.publisher.publish(topic, b"v2", ordering_key="video-1").result(timeout=10)
     publish(clients, topic, "other key unaffected", ordering_key="video-2")
 
     # The relay's duty (semantics.md §1.2): re-send the failed message first, then go on.
