@@ -283,6 +283,7 @@ def _(outcomes: list[Outcome], times: int) -> None:
 
 
 @then(parsers.parse("the user has exactly {count:d} upload"))
+@then(parsers.parse("the user has exactly {count:d} uploads"))
 def _(driver: Driver, caller: Identity, count: int) -> None:
     outcome = driver.list_my_uploads(caller, page_size=100)
     assert outcome.ok and len(outcome.response.videos) == count, outcome

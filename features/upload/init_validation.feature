@@ -2,7 +2,8 @@
 Feature: An upload request is checked before anything is reserved
   Every field of InitResumableUpload MUST satisfy the contract's rules (contracts/proto/video/v1/
   upload.proto) and the platform's policy (content types, size limit). A request that breaks one
-  MUST fail with INVALID_ARGUMENT, reason ERROR_REASON_UPLOAD_INVALID, naming the field.
+  MUST fail with INVALID_ARGUMENT, reason ERROR_REASON_UPLOAD_INVALID, naming the field, and store
+  nothing.
 
   Background:
     Given a signed-in user
@@ -11,6 +12,7 @@ Feature: An upload request is checked before anything is reserved
     When the user initialises an upload with <field> set to <value>
     Then the call fails with INVALID_ARGUMENT and reason "ERROR_REASON_UPLOAD_INVALID"
     And the error names the field "<field>"
+    And the user has exactly 0 uploads
 
     Examples:
       | field            | value                                |
