@@ -1,4 +1,4 @@
-@profile @read_only @B-R15 @B-X02 @B-X01 @B-R16
+@profile @B-R15 @B-X02 @B-X01 @B-R16
 Feature: A user acts only on their own data
   A request that names another user's id MUST be refused with PERMISSION_DENIED (REST 403) and
   reason ERROR_REASON_NOT_DATA_OWNER, and change nothing. (Upstream lets the request's user_id
@@ -7,6 +7,7 @@ Feature: A user acts only on their own data
   Background:
     Given a signed-in user
 
+  @read_only
   Scenario Outline: the user <operation> naming another user (<surface>)
     Given the user talks to the profile service over <surface>
     When the user <operation> naming another user

@@ -13,6 +13,7 @@ import functools
 import json
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -31,6 +32,7 @@ from reference_impl.service_layer.profile import IfMatch, ProfileService
 
 USERINFO = "x-apigateway-api-userinfo"
 _ETAG = re.compile(r'^"([1-9][0-9]{0,18})"$')
+_ENTITY_TAG = re.compile(r'^(W/)?"[\x21\x23-\x7e]*"$')
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _FAVORITE_TYPES = {"like": profile_pb2.FAVORITE_TYPE_LIKE, "bookmark": profile_pb2.FAVORITE_TYPE_BOOKMARK}
@@ -56,7 +58,7 @@ def profile_router(service: ProfileService) -> APIRouter:
         if_none_match = _etag_header(request, "If-None-Match")
         response = await run_in_threadpool(service.get_profile, caller, profile_pb2.GetProfileRequest())
         etag = _etag(response.profile)
-        if if_none_match is not None and if_none_match == response.profile.profile_version:
+        if if_none_match and if_none_match == response.profile.profile_version:
             return Response(status_code=304, headers={"ETag": etag})
         return _json(response.profile, headers={"ETag": etag})
 
@@ -148,7 +150,34 @@ def profile_router(service: ProfileService) -> APIRouter:
         response = await run_in_threadpool(service.purge_user_data, caller, profile_pb2.PurgeUserDataRequest())
         return _json(response, status=202)
 
+    _answer_other_methods_with_405(router)
     return router
+
+
+_METHODS = frozenset({"GET", "HEAD", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "TRACE"})
+
+
+def _answer_other_methods_with_405(router: APIRouter) -> None:
+    """Answer methods a path does not support with 405 and an ``Allow`` listing all it does.
+
+    Starlette's own 405 names only the methods of the first route matching the path, so a path
+    served by two routes (GET and PATCH /api/v1/profile) would advertise half of what it allows.
+    """
+    allowed: dict[str, set[str]] = {}
+    for route in router.routes:
+        allowed.setdefault(route.path, set()).update(route.methods)  # type: ignore[attr-defined]
+    for path, methods in allowed.items():
+        router.add_api_route(
+            path, _method_not_allowed(", ".join(sorted(methods))), methods=sorted(_METHODS - methods),
+            include_in_schema=False,
+        )
+
+
+def _method_not_allowed(allow: str) -> Callable[[], Awaitable[Response]]:
+    async def answer() -> Response:
+        return Response(status_code=405, headers={"Allow": allow})
+
+    return answer
 
 
 # -- request parts ------------------------------------------------------------------------------
@@ -177,14 +206,21 @@ def _uuid_violation(field: str, value: str) -> list[FieldViolation]:
 
 
 def _etag_header(request: Request, name: str) -> int | None:
+    """The profile version an ``If-Match`` / ``If-None-Match`` names; 0 for an entity tag naming none.
+
+    Any well-formed entity tag that is not one of ours matches no version (RFC 9110 §13.1.1-2):
+    for If-Match that means 412, for If-None-Match "serve normally". A value that is no entity
+    tag at all is malformed (400).
+    """
     value = request.headers.get(name)
     if value is None:
         return None
-    match = _ETAG.match(value)
-    if match is None:
-        msg = f'must be one strong ETag like "3" (the quoted profileVersion from a previous response), got {value!r}'
+    value = value.strip()
+    if not _ENTITY_TAG.match(value):
+        msg = f'must be a strong ETag like "3" (the quoted profileVersion of a previous response), got {value!r}'
         raise rules.invalid(rules.REQUEST_INVALID, FieldViolation(name, msg))
-    return int(match.group(1))
+    match = _ETAG.match(value)
+    return int(match.group(1)) if match else 0
 
 
 def _if_match(version: int | None) -> IfMatch | None:

@@ -5,6 +5,8 @@ Errors leave as RFC 9457 Problem Details through the one mapping table in ``erro
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -31,7 +33,8 @@ def create_app(
 
     @app.exception_handler(DomainError)
     async def problem_details(request: Request, error: DomainError) -> JSONResponse:
-        status, body = to_problem(error, instance=request.url.path)
+        # The decoded path may hold characters a URI reference may not; send it percent-encoded.
+        status, body = to_problem(error, instance=quote(request.url.path, safe="/!$&'()*+,;=:@-._~"))
         return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
     app.include_router(profile_router(ProfileService(pool, ProfileSettings.from_env())))
