@@ -7,5 +7,7 @@ pytest_plugins = [
     "steps.results",
     "steps.common",
     "steps.upload",
+    "steps.outbox",
+    "steps.projection",
     "steps.profile",
 ]

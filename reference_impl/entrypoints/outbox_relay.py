@@ -5,12 +5,21 @@ aggregate id, attributes from the row's headers), then settle in one transaction
 are marked, failed ones rescheduled with exponential backoff, and an event that used its last
 attempt is parked. Every settle is fenced by the lease token. Several relays may run at once.
 
-Run alone: ``python -m reference_impl.entrypoints.outbox_relay --schema catalog --topic catalog.video.events``.
+Run alone (several may compete): ``python -m reference_impl.entrypoints.outbox_relay --schema catalog
+--topic catalog.video.events`` with ``DATABASE_URL`` and ``PUBSUB_EMULATOR_HOST`` set; ``--help`` lists
+the knobs. It prints ``outbox-relay ready relay_id=<id> metrics=<url>`` once it relays, and stops on
+SIGTERM. Two fault switches, off by default and used only by the conformance suite's ``faults``
+scenarios, simulate a relay dying after the broker acknowledged and before marking
+(``--crash-after-publish``) and a relay stalled past its lease (``--stall-after-claim SECONDS``).
 """
 
 from __future__ import annotations
 
+import argparse
 import logging
+import os
+import signal
+import sys
 import threading
 import time
 import uuid
@@ -19,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import psycopg
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
 from reference_impl.adapters.outbox import ClaimedEvent, OutboxStore
 from reference_impl.adapters.pubsub import EventPublisher
@@ -68,6 +77,7 @@ class RelayMetrics:
     latency: Histogram = field(init=False)
     backlog: Gauge = field(init=False)
     parked: Gauge = field(init=False)
+    fenced: Counter = field(init=False)
 
     def __post_init__(self) -> None:
         labels = ["schema"]
@@ -82,6 +92,10 @@ class RelayMetrics:
         )
         self.backlog = Gauge("outbox_backlog", "Unpublished events not parked", labels, registry=self.registry)
         self.parked = Gauge("outbox_parked", "Events parked after their last attempt", labels, registry=self.registry)
+        self.fenced = Counter(
+            "outbox_publish_fenced", "Settles refused because another relay took the lease over", labels,
+            registry=self.registry,
+        )
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,24 @@ class CycleResult:
     fenced: int = 0
 
 
+class RelayCrashed(RuntimeError):
+    """The crash-after-publish fault fired: the batch was published and is deliberately left unmarked."""
+
+
+@dataclass
+class RelayFaults:
+    """Fault switches of one relay (all off by default; each fires once).
+
+    Attributes:
+        crash_after_publish: after the broker acknowledged a batch, raise ``RelayCrashed`` instead of
+            marking it (``main`` then exits at once, leaving the leases to expire).
+        stall_after_claim: seconds to stall after claiming a batch, before publishing it.
+    """
+
+    crash_after_publish: bool = False
+    stall_after_claim: float = 0.0
+
+
 class OutboxRelay:
     """Drains one schema's outbox into one topic."""
 
@@ -106,13 +138,18 @@ class OutboxRelay:
         metrics: RelayMetrics,
         *,
         relay_id: str | None = None,
+        faults: RelayFaults | None = None,
     ) -> None:
         self.settings = settings
+        self.faults = faults or RelayFaults()
         self.relay_id = relay_id or f"relay-{uuid.uuid4().hex[:8]}"
         self._store = OutboxStore(settings.schema)
         self._publisher = publisher
         self._metrics = metrics
         self._conn = psycopg.connect(database_url, autocommit=False)
+        # Every series exists from the start (at 0), so a scrape shows them before the first event.
+        for family in (metrics.success, metrics.failure, metrics.latency, metrics.backlog, metrics.parked, metrics.fenced):
+            family.labels(settings.schema)
 
     def close(self) -> None:
         """Close the relay's connection (its leases expire after ``lock_ttl``)."""
@@ -127,7 +164,14 @@ class OutboxRelay:
             )
         if not claimed:
             return CycleResult()
+        if self.faults.stall_after_claim:
+            stall, self.faults.stall_after_claim = self.faults.stall_after_claim, 0.0
+            time.sleep(stall)  # the simulated stall itself (a fault switch), not a wait for something
         outcomes = self._publish_all(claimed)
+        if self.faults.crash_after_publish and any(error is None for error in outcomes.values()):
+            self.faults.crash_after_publish = False
+            msg = f"relay {self.relay_id} crashed after publishing {len(claimed)} events, before marking them"
+            raise RelayCrashed(msg)
         return self._settle(claimed, outcomes, lock_token)
 
     def refresh_gauges(self) -> None:
@@ -205,6 +249,81 @@ class OutboxRelay:
                     rescheduled += held
                 fenced += not held
         self._metrics.success.labels(schema).inc(len(marked))
+        self._metrics.fenced.labels(schema).inc(fenced)
         if fenced:
             _log.warning("relay %s lost the lease of %d events; another relay took them over", self.relay_id, fenced)
         return CycleResult(len(claimed), len(marked), rescheduled, parked, fenced)
+
+
+READY_PREFIX = "outbox-relay ready"
+
+
+def _seconds(value: str) -> timedelta:
+    return timedelta(seconds=float(value))
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Command-line options of a relay run alone."""
+    defaults = RelaySettings(schema="", topic="")
+    parser = argparse.ArgumentParser(
+        prog="python -m reference_impl.entrypoints.outbox_relay", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--schema", required=True, help="schema whose outbox_events to drain")
+    parser.add_argument("--topic", required=True, help="topic id to publish to")
+    parser.add_argument("--project", default=os.environ.get("LINGO_PUBSUB_PROJECT", "lingo-local"))
+    parser.add_argument("--relay-id", default=None, help="prefix of the lease tokens (default: random)")
+    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    parser.add_argument("--idle-interval", type=float, default=defaults.idle_interval, help="seconds")
+    parser.add_argument("--initial-backoff", type=_seconds, default=defaults.initial_backoff, help="seconds")
+    parser.add_argument("--max-backoff", type=_seconds, default=defaults.max_backoff, help="seconds")
+    parser.add_argument("--max-attempts", type=int, default=defaults.max_attempts)
+    parser.add_argument("--lock-ttl", type=_seconds, default=defaults.lock_ttl, help="seconds")
+    parser.add_argument("--metrics-port", type=int, default=None, help="serve /metrics here (0 = a free port)")
+    parser.add_argument("--crash-after-publish", action="store_true", help="fault: die before marking a batch")
+    parser.add_argument("--stall-after-claim", type=float, default=0.0, help="fault: stall this many seconds once")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Relay until SIGTERM/SIGINT; exit 70 when the crash-after-publish fault fires."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    database_url = os.environ.get("DATABASE_URL")
+    if not database_url:
+        print("outbox relay: set DATABASE_URL to the database holding the outbox table", file=sys.stderr)
+        return 2
+    settings = RelaySettings(
+        schema=args.schema,
+        topic=args.topic,
+        batch_size=args.batch_size,
+        idle_interval=args.idle_interval,
+        initial_backoff=args.initial_backoff,
+        max_backoff=args.max_backoff,
+        max_attempts=args.max_attempts,
+        lock_ttl=args.lock_ttl,
+    )
+    registry = CollectorRegistry()
+    metrics_url = "-"
+    if args.metrics_port is not None:
+        server, _thread = start_http_server(args.metrics_port, addr="127.0.0.1", registry=registry)
+        metrics_url = f"http://127.0.0.1:{server.server_port}/metrics"
+    publisher = EventPublisher(args.project)
+    faults = RelayFaults(crash_after_publish=args.crash_after_publish, stall_after_claim=args.stall_after_claim)
+    relay = OutboxRelay(database_url, publisher, settings, RelayMetrics(registry), relay_id=args.relay_id, faults=faults)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    print(f"{READY_PREFIX} relay_id={relay.relay_id} metrics={metrics_url}", flush=True)
+    try:
+        relay.run(stop)
+    except RelayCrashed as crash:
+        _log.error("%s", crash)
+        # A crash, not a shutdown: no settle, no flush, the leases stay until their TTL runs out.
+        os._exit(70)
+    relay.close()
+    publisher.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,473 @@
+"""Driver calls of the outbox and projection areas (features/outbox, features/projection).
+
+What each needs from the target:
+
+- catalog/profile events are injected as their producers would publish them (``publish_raw``) and
+  observed on the output and dead-letter topics (``observe_events``);
+- projections are read through the target's read-model endpoint (``read_models``; the reference
+  serves ``/_reference/read-models/...`` until the catalog query and profile RPCs expose them);
+- outbox-table scenarios write rows into an outbox table exactly as the DDL contract
+  (contracts/sql/outbox_inbox.sql.tmpl) says a service does (``database``);
+- relay processes, their fault switches, re-drive and projection rebuilds are operator tools of the
+  reference (``faults``): the driver starts ``python -m reference_impl.entrypoints.outbox_relay`` and
+  ``python -m reference_impl.redrive`` against the target's database and broker.
+
+Relays started here and scenario schemas created here are stopped and dropped by ``close`` (and by
+``cleanup_outbox`` at the end of each scenario).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+import psycopg
+from google.protobuf.timestamp_pb2 import Timestamp
+from prometheus_client.parser import text_string_to_metric_families
+
+from contracts.gen.profile.v1 import events_pb2 as profile_events
+from contracts.gen.profile.v1 import profile_pb2
+from contracts.gen.video.v1 import events_pb2 as video_events
+from contracts.sql import render_outbox_inbox
+from steps.broker_driver import BrokerCalls
+from steps.checks import ContractViolation
+
+VIDEO_TOPIC = "catalog.video.events"
+ENGAGEMENT_TOPIC = "profile.engagement.events"
+RELAY_READY = "outbox-relay ready"
+RELAY_READY_TIMEOUT = 20.0
+
+_VIDEO_KINDS = {
+    "catalog.video.created": ("created", video_events.EVENT_TYPE_VIDEO_CREATED),
+    "catalog.video.updated": ("updated", video_events.EVENT_TYPE_VIDEO_UPDATED),
+    "catalog.video.deleted": ("deleted", video_events.EVENT_TYPE_VIDEO_DELETED),
+}
+FAVORITE_TYPES = {"like": profile_pb2.FAVORITE_TYPE_LIKE, "bookmark": profile_pb2.FAVORITE_TYPE_BOOKMARK}
+
+
+def rfc3339(moment: datetime) -> str:
+    """UTC RFC 3339 with microseconds and ``Z``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class EventMessage:
+    """One event as its producer publishes it: payload bytes, attributes, ordering key."""
+
+    event_id: str
+    event_type: str
+    aggregate_id: str
+    data: bytes
+    attributes: dict[str, str]
+
+    @property
+    def ordering_key(self) -> str:
+        """The aggregate id (the contract's ordering key)."""
+        return self.aggregate_id
+
+
+def video_event(event_type: str, video_id: str, version: int, **fields: object) -> EventMessage:
+    """A ``video.v1.Event`` message of ``event_type`` for ``video_id`` at ``version``.
+
+    ``fields`` set payload fields (``title``, ``status`` …); ``created`` events get a title and
+    statuses when not given. ``schema_version`` and ``event_id`` may be overridden in ``fields``.
+    """
+    schema_version = str(fields.pop("schema_version", "v1"))
+    event_id = str(fields.pop("event_id", uuid.uuid4()))
+    occurred = rfc3339(datetime.now(UTC))
+    kind, enum = _VIDEO_KINDS[event_type]
+    payload: dict[str, object] = {"video_id": video_id, "version": version, "occurred_at": occurred}
+    if kind == "created":
+        payload.update(uploader_id=str(uuid.uuid4()), title="untitled", status="processing",
+                       media_status="pending", analysis_status="pending")
+    payload.update(fields)
+    envelope = video_events.Event(
+        event_id=event_id,
+        event_type=enum,
+        aggregate_id=video_id,
+        aggregate_type="video",
+        version=version,
+        occurred_at=occurred,
+    )
+    getattr(envelope, kind).MergeFrom(getattr(video_events.Event, _message_name(kind))(**payload))
+    attributes = {
+        "event_id": event_id,
+        "event_type": event_type,
+        "aggregate_type": "video",
+        "aggregate_id": video_id,
+        "version": str(version),
+        "occurred_at": occurred,
+        "schema_version": schema_version,
+    }
+    return EventMessage(event_id, event_type, video_id, envelope.SerializeToString(), attributes)
+
+
+def _message_name(kind: str) -> str:
+    return {"created": "VideoCreated", "updated": "VideoUpdated", "deleted": "VideoDeleted"}[kind]
+
+
+def _stamp(moment: datetime) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(moment.astimezone(UTC))
+    return stamp
+
+
+def engagement_event(
+    action: str, favorite: str, *, user_id: str, video_id: str, occurred_at: datetime
+) -> EventMessage:
+    """``profile.engagement.added`` (``action`` = added) or ``.removed`` for a like or bookmark."""
+    event_id = str(uuid.uuid4())
+    common = {
+        "event_id": event_id,
+        "user_id": user_id,
+        "video_id": video_id,
+        "favorite_type": FAVORITE_TYPES[favorite],
+        "occurred_at": _stamp(occurred_at),
+        "source": "conformance",
+    }
+    message = (
+        profile_events.EngagementAddedEvent(**common)
+        if action == "added"
+        else profile_events.EngagementRemovedEvent(**common, deleted_at=_stamp(occurred_at))
+    )
+    return _profile_message(f"profile.engagement.{action}", "profile.engagement", event_id, video_id, occurred_at, message)
+
+
+def watch_event(*, user_id: str, video_id: str, watched_at: datetime) -> EventMessage:
+    """``profile.watch.progressed`` at 50 % watched, last watched at ``watched_at``."""
+    event_id = str(uuid.uuid4())
+    progress = profile_pb2.WatchProgress(
+        position_seconds=30, progress_ratio=0.5, total_watch_seconds=30, first_watched_at=_stamp(watched_at),
+        last_watched_at=_stamp(watched_at),
+    )
+    message = profile_events.WatchProgressedEvent(event_id=event_id, user_id=user_id, video_id=video_id, progress=progress)
+    return _profile_message("profile.watch.progressed", "profile.watch_log", event_id, video_id, watched_at, message)
+
+
+def _profile_message(
+    event_type: str, aggregate_type: str, event_id: str, video_id: str, occurred_at: datetime, message: object
+) -> EventMessage:
+    attributes = {
+        "event_id": event_id,
+        "event_type": event_type,
+        "aggregate_type": aggregate_type,
+        "aggregate_id": video_id,
+        "version": str(int(occurred_at.timestamp() * 1_000_000)),
+        "occurred_at": rfc3339(occurred_at),
+        "schema_version": "v1",
+    }
+    return EventMessage(event_id, event_type, video_id, message.SerializeToString(), attributes)  # type: ignore[attr-defined]
+
+
+@dataclass
+class RelayProcess:
+    """A relay the driver started: its process, its metrics URL, and its output so far."""
+
+    name: str
+    process: subprocess.Popen[str]
+    metrics_url: str = ""
+    output: list[str] = field(default_factory=list)
+    pump: threading.Thread | None = None
+
+    def exit_code(self) -> int | None:
+        """The exit code once it ended, else None."""
+        return self.process.poll()
+
+    def log(self) -> str:
+        """Its output so far (for failure messages)."""
+        return "".join(self.output[-30:])
+
+
+class OutboxCalls(BrokerCalls):
+    """Outbox and projection calls; mixed into ``Driver``."""
+
+    _relays: list[RelayProcess]
+    _schemas: list[str]
+
+    # -- injecting events ------------------------------------------------------------------------
+
+    def publish_event(self, message: EventMessage, topic: str | None = None) -> str:
+        """Publish ``message`` as its producer would (ordering key = aggregate id); returns the message id."""
+        topic = topic or (VIDEO_TOPIC if message.event_type.startswith("catalog.") else ENGAGEMENT_TOPIC)
+        return self.publish_raw(topic, message.data, message.attributes, message.ordering_key)
+
+    def dead_letters(self, topic: str) -> list:
+        """Messages seen on a dead-letter topic, as forwarded (no contract check: they are copies of
+        messages that failed somewhere, and a forwarded copy keeps its source's ordering key although
+        contracts/pubsub.yaml declares the dead-letter topics unordered)."""
+        return self._require_observer().events(topic)
+
+    def publish_bytes(self, topic: str, data: bytes, attributes: dict[str, str], ordering_key: str) -> str:
+        """Publish arbitrary bytes (poison messages) to ``topic``."""
+        return self.publish_raw(topic, data, attributes, ordering_key)
+
+    # -- reading projections ---------------------------------------------------------------------
+
+    def video_projection(self, video_id: str) -> dict | None:
+        """The profile service's read model of one video, or None when it has none."""
+        response = self._read_model(f"/_reference/read-models/profile/videos/{video_id}")
+        return None if response.status_code == 404 else response.json()
+
+    def engagement_projection(self, video_id: str, user_id: str | None = None) -> dict:
+        """Catalog's engagement read model of a video: ``stats`` and, for a user, ``user`` and ``watcher``."""
+        params = {"user_id": user_id} if user_id else None
+        return self._read_model(f"/_reference/read-models/catalog/engagement/{video_id}", params).json()
+
+    def fail_next_projection_handlers(self, count: int, event_type: str | None = None) -> None:
+        """Reference fault switch: the next ``count`` handler runs fail after their writes."""
+        self._require("faults", "the projection handler fault switch")
+        response = self._http_client().post(
+            f"{self.target.rest_url}/_reference/faults/projection-handlers",
+            json={"fail_next": count, "event_type": event_type},
+        )
+        if response.status_code != 200:
+            msg = f"POST /_reference/faults/projection-handlers answered {response.status_code}: {response.text}"
+            raise ContractViolation("driver", "fault switch refused", msg)
+
+    def metrics(self) -> dict[str, float]:
+        """The target's Prometheus metrics (``GET <rest_url>/metrics``) as ``name{labels}`` → value."""
+        return _parse_metrics(self._http_client().get(f"{self.target.rest_url}/metrics").text)
+
+    def _read_model(self, path: str, params: dict[str, str] | None = None) -> httpx.Response:
+        self._require("read_models", "reading projections")
+        response = self._http_client().get(f"{self.target.rest_url}{path}", params=params)
+        if response.status_code not in (200, 404):
+            msg = f"GET {path} answered {response.status_code}: {response.text[:300]}"
+            raise ContractViolation("driver", "read model unreadable", msg)
+        return response
+
+    def _http_client(self) -> httpx.Client:
+        if not self.target.rest_url:
+            msg = f"target {self.target.name!r} has no REST endpoint; set rest_url in its description"
+            raise ContractViolation("driver", "missing endpoint", msg)
+        if self._http is None:
+            self._http = httpx.Client(timeout=10.0)
+        return self._http
+
+    def _require(self, capability: str, what: str) -> None:
+        if capability not in self.target.capabilities:
+            msg = f"target {self.target.name!r} lacks {capability!r}, needed for {what}; tag the scenario @needs_{capability}"
+            raise ContractViolation("driver", "missing capability", msg)
+
+    # -- the outbox table (database) -------------------------------------------------------------
+
+    def create_outbox_schema(self) -> str:
+        """Render the outbox/inbox DDL contract into a fresh schema of the target's database; its name."""
+        self._require("database", "outbox-table scenarios")
+        schema = f"ct_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(self.target.database_url, autocommit=True) as conn:  # type: ignore[arg-type]
+            conn.execute(render_outbox_inbox(schema))
+        self._owned_schemas().append(schema)
+        return schema
+
+    def commit_outbox_events(self, schema: str, messages: list[EventMessage], *, commit: bool = True) -> float:
+        """Insert outbox rows in one transaction, as a service's unit of work does (upstream
+        InsertOutboxEvent columns; headers = the attributes), then commit or roll back.
+
+        Returns:
+            The rows' ``available_at`` (the transaction's time) as a Unix timestamp.
+        """
+        self._require("database", "outbox-table scenarios")
+        with psycopg.connect(self.target.database_url) as conn:  # type: ignore[arg-type]
+            (available_at,) = conn.execute("SELECT extract(epoch FROM now())").fetchone()  # type: ignore[misc]
+            for message in messages:
+                conn.execute(
+                    f"INSERT INTO {schema}.outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload,"  # noqa: S608 - our own schema name
+                    " headers, available_at) VALUES (%s, %s, %s, %s, %s, %s, now())",
+                    (
+                        message.event_id,
+                        message.attributes["aggregate_type"],
+                        message.aggregate_id,
+                        message.event_type,
+                        message.data,
+                        json.dumps(message.attributes),
+                    ),
+                )
+            if commit:
+                conn.commit()
+            else:
+                conn.rollback()
+        return float(available_at)
+
+    def outbox_rows(self, schema: str, event_ids: list[str]) -> dict[str, dict]:
+        """The outbox rows of some events: attempts, last error, published/parked/locked state."""
+        self._require("database", "outbox-table scenarios")
+        with psycopg.connect(self.target.database_url) as conn:  # type: ignore[arg-type]
+            rows = conn.execute(
+                "SELECT event_id::text, delivery_attempts, last_error, published_at, parked_at, lock_token,"  # noqa: S608
+                f" extract(epoch FROM available_at) FROM {schema}.outbox_events WHERE event_id = ANY(%s::uuid[])",
+                (event_ids,),
+            ).fetchall()
+        return {
+            r[0]: {
+                "attempts": r[1],
+                "last_error": r[2],
+                "published": r[3] is not None,
+                "parked": r[4] is not None,
+                "locked": r[5] is not None,
+                "available_at": float(r[6]),
+            }
+            for r in rows
+        }
+
+    # -- relays and operator tools (faults) ------------------------------------------------------
+
+    def start_relay(self, schema: str, topic: str, **options: object) -> RelayProcess:
+        """Start ``python -m reference_impl.entrypoints.outbox_relay`` for ``schema`` → ``topic``.
+
+        ``options`` are its command-line options without dashes (``lock_ttl=1``, ``crash_after_publish=True``).
+        """
+        self._require("faults", "starting relays")
+        args = [sys.executable, "-m", "reference_impl.entrypoints.outbox_relay", "--schema", schema, "--topic", topic,
+                "--metrics-port", "0", "--idle-interval", "0.02"]
+        for name, value in options.items():
+            flag = "--" + name.replace("_", "-")
+            if value is True:
+                args.append(flag)
+            elif value not in (None, False):
+                args += [flag, str(value)]
+        process = subprocess.Popen(  # noqa: S603 - the reference's own module
+            args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=self._tool_env()
+        )
+        relay = RelayProcess(name=f"relay-{len(self._owned_relays()) + 1}", process=process)
+        self._owned_relays().append(relay)
+        lines: queue.Queue[str | None] = queue.Queue()
+        relay.pump = threading.Thread(target=_pump, args=(process, relay, lines), daemon=True)
+        relay.pump.start()
+        deadline = time.monotonic() + RELAY_READY_TIMEOUT
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                line = lines.get(timeout=remaining)
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            if line.startswith(RELAY_READY):
+                relay.metrics_url = line.split("metrics=", 1)[1].strip()
+                return relay
+        msg = f"relay {args[3:]} printed no ready line within {RELAY_READY_TIMEOUT:g} s; output:\n{relay.log()}"
+        raise ContractViolation("driver", "relay did not start", msg)
+
+    def relay_metrics(self, relay: RelayProcess) -> dict[str, float]:
+        """Metrics of a relay the driver started."""
+        return _parse_metrics(httpx.get(relay.metrics_url, timeout=5).text)
+
+    def stop_relay(self, relay: RelayProcess) -> None:
+        """SIGTERM a relay (it finishes its cycle) and wait for it."""
+        if relay.process.poll() is None:
+            relay.process.terminate()
+            try:
+                relay.process.wait(10)
+            except subprocess.TimeoutExpired:
+                relay.process.kill()
+                relay.process.wait(5)
+        if relay.pump is not None:
+            relay.pump.join(5)
+        if relay.process.stdout is not None:
+            relay.process.stdout.close()
+
+    def redrive(
+        self,
+        schema: str,
+        *,
+        aggregate_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        include_published: bool = False,
+    ) -> str:
+        """Run ``python -m reference_impl.redrive`` as an operator would; returns its output."""
+        self._require("faults", "re-drive")
+        args = ["--schema", schema]
+        if aggregate_id:
+            args += ["--aggregate", aggregate_id]
+        if since:
+            args += ["--since", since.isoformat()]
+        if until:
+            args += ["--until", until.isoformat()]
+        if include_published:
+            args.append("--include-published")
+        return self._run_tool(args)
+
+    def rebuild_projection(self, name: str, since: datetime) -> str:
+        """Empty projection ``name`` and its consumer's inbox rows, then seek its subscription to ``since``."""
+        self._require("faults", "projection rebuilds")
+        return self._run_tool(["rebuild", name, "--since", since.isoformat()])
+
+    def cleanup_outbox(self) -> None:
+        """Stop the relays started so far and drop the scenario schemas (errors re-raised at the end)."""
+        errors: list[Exception] = []
+        for relay in self._owned_relays():
+            try:
+                self.stop_relay(relay)
+            except (OSError, subprocess.SubprocessError) as exc:
+                errors.append(exc)
+        self._owned_relays().clear()
+        for schema in self._owned_schemas():
+            try:
+                with psycopg.connect(self.target.database_url, autocommit=True) as conn:  # type: ignore[arg-type]
+                    conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            except psycopg.Error as exc:
+                errors.append(exc)
+        self._owned_schemas().clear()
+        if errors:
+            msg = f"outbox cleanup left {len(errors)} problems: {errors}"
+            raise RuntimeError(msg)
+
+    def close(self) -> None:
+        """Clean up the outbox area's processes and schemas, then close the rest."""
+        try:
+            self.cleanup_outbox()
+        finally:
+            super().close()
+
+    def _run_tool(self, args: list[str]) -> str:
+        completed = subprocess.run(  # noqa: S603 - the reference's own module
+            [sys.executable, "-m", "reference_impl.redrive", *args],
+            capture_output=True, text=True, env=self._tool_env(), timeout=60, check=False,
+        )
+        if completed.returncode != 0:
+            msg = f"python -m reference_impl.redrive {' '.join(args)} exited {completed.returncode}:\n{completed.stderr}"
+            raise ContractViolation("driver", "operator tool failed", msg)
+        return completed.stdout
+
+    def _tool_env(self) -> dict[str, str]:
+        env = {**os.environ, "DATABASE_URL": self.target.database_url or "", "LINGO_PUBSUB_PROJECT": self.target.pubsub_project}
+        if self.target.pubsub_emulator_host:
+            env["PUBSUB_EMULATOR_HOST"] = self.target.pubsub_emulator_host
+        return env
+
+    def _owned_relays(self) -> list[RelayProcess]:
+        if not hasattr(self, "_relays"):
+            self._relays = []
+        return self._relays
+
+    def _owned_schemas(self) -> list[str]:
+        if not hasattr(self, "_schemas"):
+            self._schemas = []
+        return self._schemas
+
+
+def _pump(process: subprocess.Popen[str], relay: RelayProcess, lines: queue.Queue[str | None]) -> None:
+    assert process.stdout is not None
+    for line in process.stdout:
+        relay.output.append(line)
+        lines.put(line)
+    lines.put(None)
+
+
+def _parse_metrics(text: str) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
+            values[f"{sample.name}{{{labels}}}" if labels else sample.name] = sample.value
+    return values
