@@ -7,6 +7,7 @@ pytest_plugins = [
     "steps.results",
     "steps.common",
     "steps.upload",
+    "steps.catalog",
     "steps.outbox",
     "steps.projection",
     "steps.profile",

@@ -7,13 +7,14 @@ mixin per area (``steps/<area>_driver.py``).
 """
 
 from steps.broker_driver import BrokerCalls
+from steps.catalog_driver import CatalogCalls
 from steps.driver_base import DriverBase, Identity, Outcome, encode_claims
 from steps.outbox_driver import OutboxCalls
 from steps.profile_driver import ProfileCalls
 from steps.upload_driver import UploadCalls
 
 
-class Driver(OutboxCalls, ProfileCalls, UploadCalls, BrokerCalls, DriverBase):
+class Driver(OutboxCalls, ProfileCalls, UploadCalls, CatalogCalls, BrokerCalls, DriverBase):
     """Every action the suite can take on a target."""
 
 

@@ -20,6 +20,7 @@ from psycopg_pool import ConnectionPool
 from reference_impl.config import Settings
 from reference_impl.adapters.clock import Clock
 from reference_impl.adapters.gcs_signer import V4Signer
+from reference_impl.entrypoints.lifecycle_servicer import LifecycleServicer
 from reference_impl.entrypoints.query_servicer import QueryServicer
 from reference_impl.entrypoints.profile_servicer import ProfileServicer
 from reference_impl.entrypoints.upload_servicer import UploadServicer
@@ -45,9 +46,7 @@ def create_server(
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"))
     upload_pb2_grpc.add_UploadServiceServicer_to_server(UploadServicer(settings, pool, signer, clock or Clock()), server)
     query_pb2_grpc.add_CatalogQueryServiceServicer_to_server(QueryServicer(pool), server)
-    lifecycle_pb2_grpc.add_CatalogLifecycleServiceServicer_to_server(
-        lifecycle_pb2_grpc.CatalogLifecycleServiceServicer(), server
-    )
+    lifecycle_pb2_grpc.add_CatalogLifecycleServiceServicer_to_server(LifecycleServicer(pool), server)
     profile_pb2_grpc.add_ProfileServiceServicer_to_server(
         ProfileServicer(ProfileService(pool, ProfileSettings.from_env())), server
     )
