@@ -19,6 +19,8 @@ DEFECTS = {
     "upload-missing-md5-is-a-mismatch": "an object reported without an MD5 fails the upload",
     "upload-events-out-of-order": "finalize enqueues catalog.video.updated before catalog.video.created",
     "upload-rejects-unknown-objects": "a notification for an unknown object is nacked instead of acknowledged",
+    "lifecycle-ignores-expected-version": "lifecycle updates apply whatever expected_version says",
+    "lifecycle-accepts-stale-reports": "a stage report older than the stored one is applied",
 }
 
 
