@@ -202,3 +202,30 @@ def test_failed_ordered_publish_pauses_the_key_until_resumed(clients, pubsub_fau
 
     eventually(collect, until=lambda n: n == 3, what="the three messages that were published")
     assert [r.message.data for r in got if r.message.ordering_key == "video-1"] == [b"v1", b"v2"]
+
+
+def test_scaled_backoff_runs_a_long_retry_schedule_fast(clients, pubsub_faults):
+    dead_topic, dead_sub = clients.topic("dead"), clients.subscription("dead")
+    clients.publisher.create_topic(name=dead_topic)
+    clients.subscriber.create_subscription(name=dead_sub, topic=dead_topic)
+    # The contract's defaults (contracts/pubsub.yaml): backoff 10 s..600 s, dead letter after 5 attempts.
+    topic, sub = topic_and_subscription(
+        clients, retry_policy={"minimum_backoff": {"seconds": 10}, "maximum_backoff": {"seconds": 600}},
+        dead_letter_policy={"dead_letter_topic": dead_topic, "max_delivery_attempts": 5})
+    pubsub_faults.faults.scale_backoff(0.01, subscription=sub)
+    publish(clients, topic, "poison")
+
+    gaps, nacked_at = [], None
+    for attempt in range(1, 6):
+        got = eventually(lambda: pull(clients, sub), timeout=5, what=f"delivery attempt {attempt}")
+        if nacked_at is not None:
+            gaps.append(time.monotonic() - nacked_at)
+        assert [r.delivery_attempt for r in got] == [attempt]
+        clients.subscriber.modify_ack_deadline(subscription=sub, ack_ids=[got[0].ack_id], ack_deadline_seconds=0)
+        nacked_at = time.monotonic()
+    # Unscaled: 10, 20, 40, 80 s. Scaled by 0.01: 0.1, 0.2, 0.4, 0.8 s.
+    # (less 20 ms: the gap is measured from when the nack call returned, a little after the server saw it)
+    assert all(g >= want - 0.02 for g, want in zip(gaps, (0.1, 0.2, 0.4, 0.8))), gaps
+    assert sum(gaps) < 5, gaps
+    dead = eventually(lambda: pull(clients, dead_sub), what="the message on the dead-letter topic")
+    assert dead[0].message.attributes["CloudPubSubDeadLetterSourceDeliveryCount"] == "5"
