@@ -257,14 +257,25 @@ def _(driver: Driver, caller: Identity, surface: str, first_page: Outcome) -> Ou
 
 @when(parsers.parse("the user lists their {listing} with the page token {token}"), target_fixture="outcome")
 def _(driver: Driver, caller: Identity, other_user: Identity, surface: str, listing: str, token: str) -> Outcome:
-    issued_by = {"of another user's favourites": other_user, "of the user's own favourites": caller}
+    issued_by = {
+        "of another user's favourites": other_user,
+        "of the user's own favourites": caller,
+        "of the user's own favourites, altered": caller,
+    }
     if token in issued_by:
-        token = driver.issued_favorites_token(issued_by[token], surface)
+        issued = driver.issued_favorites_token(issued_by[token], surface)
+        token = _altered(issued) if token.endswith("altered") else issued
     else:
         token = json.loads(token)
     if listing == "favourites":
         return driver.list_favorites(caller, surface, page_size=1, page_token=token)
     return driver.list_watch_history(caller, surface, page_size=1, page_token=token)
+
+
+def _altered(token: str) -> str:
+    """``token`` with one character changed, ten from the end (inside any integrity check it carries)."""
+    position = len(token) - 10
+    return token[:position] + ("B" if token[position] == "A" else "A") + token[position + 1 :]
 
 
 # -- When: watch progress -----------------------------------------------------------------------

@@ -25,11 +25,13 @@ Feature: Likes and bookmarks are idempotent and counted once
       | surface |
       | rest    |
 
-  Scenario Outline: removing what is not there never goes below zero (<surface>)
+  Scenario Outline: removing twice, or removing what is not there, takes nothing from others (<surface>)
     Given the user talks to the profile service over <surface>
     And another signed-in user has liked video "A"
-    When the user unlikes video "A"
-    And the user unbookmarks video "A"
+    When the user unbookmarks video "A"
+    And the user likes video "A"
+    And the user unlikes video "A"
+    And the user unlikes video "A"
     Then the call succeeds
     And video "A" has 1 like and 0 bookmarks
 

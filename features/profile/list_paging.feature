@@ -72,6 +72,7 @@ Feature: Favourites and watch history page with opaque, stable tokens
       | grpc    | watch history | "not a token"                           |
       | grpc    | favourites    | of another user's favourites            |
       | grpc    | watch history | of the user's own favourites            |
+      | grpc    | favourites    | of the user's own favourites, altered   |
 
     @needs_rest
     Examples: REST
@@ -80,3 +81,4 @@ Feature: Favourites and watch history page with opaque, stable tokens
       | rest    | watch history | "not a token"                           |
       | rest    | favourites    | of another user's favourites            |
       | rest    | watch history | of the user's own favourites            |
+      | rest    | favourites    | of the user's own favourites, altered   |
