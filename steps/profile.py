@@ -21,6 +21,7 @@ from pytest_bdd import given, parsers, then, when
 from contracts.gen.profile.v1 import profile_pb2
 from steps.driver import Driver, Identity, Outcome
 from steps.eventually import eventually
+from steps.outbox_driver import video_event
 from steps.profile_driver import SURFACES, profile_message, profile_values
 
 ENGAGEMENT_TOPIC = "profile.engagement.events"
@@ -149,6 +150,11 @@ def _(driver: Driver, caller: Identity, surface: str, videos: dict[str, str], li
             caller, surface, videos[f"v{number}"], position_seconds=10, progress_ratio=0.1, total_watch_seconds=10
         ))
         liked_in_order.append(f"v{number}")
+
+
+@given(parsers.parse('the catalog has published video "{name}" titled "{title}"'))
+def _(driver: Driver, videos: dict[str, str], run_id: str, name: str, title: str) -> None:
+    driver.publish_event(video_event("catalog.video.created", videos[name], 1, title=run_id + title))
 
 
 # -- When: profile ------------------------------------------------------------------------------
@@ -599,3 +605,17 @@ def _(driver: Driver, videos: dict[str, str], seconds: int, name: str, percentag
     )
     received = [_percent(event.payload.progress.progress_ratio) for event in events]
     assert received == expected, f"video {name}: expected watch events at {expected} %, received {received} %"
+
+
+@then(parsers.parse('within {seconds:d} seconds the user\'s watch history shows video "{name}" titled "{title}"'))
+def _(driver: Driver, caller: Identity, surface: str, videos: dict[str, str], run_id: str, seconds: int, name: str,
+      title: str) -> None:
+    def titles() -> dict[str, str]:
+        items = _succeeded(driver.list_watch_history(caller, surface)).response.items
+        return {item.video_id: item.video.title for item in items if item.HasField("video")}
+
+    shown = eventually(
+        titles, until=lambda found: found.get(videos[name]) == run_id + title, timeout=seconds,
+        what=f"video {name} titled {run_id + title!r} in the watch history",
+    )
+    assert shown[videos[name]] == run_id + title

@@ -1,8 +1,8 @@
 @profile @creates_own @B-R13 @B-R16
 Feature: Watch history lists the most recently watched videos first
   A user's watch history MUST list each video they reported progress on once, the most recently
-  watched first, with the stored progress and an expiry after the last watch time (the service's
-  retention setting decides how long after).
+  watched first, with the stored progress, an expiry after the last watch time (the service's
+  retention setting decides how long after) and the video's metadata as the catalog published it.
 
   Background:
     Given a signed-in user
@@ -16,6 +16,23 @@ Feature: Watch history lists the most recently watched videos first
     Then the history lists videos "A, B" in this order
     And the history shows 40 % for video "A" and 20 % for video "B"
     And every history entry expires after it was last watched
+
+    @needs_grpc
+    Examples: gRPC
+      | surface |
+      | grpc    |
+
+    @needs_rest
+    Examples: REST
+      | surface |
+      | rest    |
+
+  @needs_publish_raw
+  Scenario Outline: entries carry the video's metadata as the catalog published it (<surface>)
+    Given the user talks to the profile service over <surface>
+    And the catalog has published video "A" titled "Ada's first lesson"
+    When the user reports watching video "A" at 10 % with 10 seconds watched in total
+    Then within 10 seconds the user's watch history shows video "A" titled "Ada's first lesson"
 
     @needs_grpc
     Examples: gRPC
