@@ -216,6 +216,16 @@ def _(driver: Driver, caller: Identity, surface: str, videos: dict[str, str], ve
     return driver.mutate_favorite(caller, surface, videos[name], kind, add=add)
 
 
+@when(parsers.parse('the user likes the video id "{video_id}"'), target_fixture="outcome")
+def _(driver: Driver, caller: Identity, surface: str, video_id: str) -> Outcome:
+    return driver.mutate_favorite(caller, surface, video_id, "like", add=True)
+
+
+@when(parsers.parse("the user lists their favourites {size:d} at a time"), target_fixture="outcome")
+def _(driver: Driver, caller: Identity, surface: str, size: int) -> Outcome:
+    return driver.list_favorites(caller, surface, page_size=size)
+
+
 @when(parsers.parse('the user likes video "{name}" {times:d} times at once'), target_fixture="outcomes")
 def _(driver: Driver, caller: Identity, surface: str, videos: dict[str, str], name: str, times: int) -> list[Outcome]:
     start = threading.Barrier(times)
@@ -288,7 +298,11 @@ def _altered(token: str) -> str:
 
 
 @when(
-    parsers.parse('the user reports watching video "{name}" at {percent:d} % with {seconds:d} seconds watched in total'),
+    parsers.re(
+        r'the user reports watching video "(?P<name>[^"]+)" at (?P<percent>-?\d+) % '
+        r"with (?P<seconds>-?\d+) seconds watched in total$"
+    ),
+    converters={"percent": int, "seconds": int},
     target_fixture="outcome",
 )
 def _(driver: Driver, caller: Identity, surface: str, videos: dict[str, str], reports: list[Outcome], name: str,
@@ -543,6 +557,12 @@ def _(outcome: Outcome) -> None:
             f"entry {item.video_id}: expected expires_at after last_watched_at, received "
             f"{progress.expires_at.ToJsonString()} <= {progress.last_watched_at.ToJsonString()}"
         )
+
+
+@then("the user has no favourites")
+def _(driver: Driver, caller: Identity, surface: str) -> None:
+    favourites = _succeeded(driver.list_favorites(caller, surface)).response.favorites
+    assert not favourites, f"expected no favourites, received {[f.video_id for f in favourites]}"
 
 
 @then("the call returns a purge task id")
