@@ -21,6 +21,23 @@ DEFECTS = {
     "upload-rejects-unknown-objects": "a notification for an unknown object is nacked instead of acknowledged",
     "lifecycle-ignores-expected-version": "lifecycle updates apply whatever expected_version says",
     "lifecycle-accepts-stale-reports": "a stage report older than the stored one is applied",
+    "relay-drops-attributes": "the relay publishes events without their attributes",
+    "relay-marks-before-publish": "the relay marks a batch published before the broker acknowledged it",
+    "relay-no-head-of-line": "the claim ignores earlier open events of the same aggregate",
+    "relay-unfenced-settle": "marking and rescheduling ignore the lease token",
+    "relay-ignores-lock-ttl": "a lease is never taken over, however old",
+    "relay-backoff-uncapped": "retry delays keep doubling past the cap",
+    "relay-never-parks": "an event is retried for ever instead of being parked",
+    "projection-ignores-version": "the videos projection applies an event whatever its version",
+    "projection-overwrites-partial-updates": "a partial update clears the fields it does not carry",
+    "projection-ignores-deletes": "catalog.video.deleted changes nothing",
+    "projection-accepts-unknown-schema-versions": "messages of any schema_version are applied",
+    "projection-commits-failed-handlers": "a handler's writes commit even when the handler then fails",
+    "inbox-no-dedupe": "an event already processed is applied again",
+    "engagement-no-staleness-guard": "an engagement event older than the stored one is applied",
+    "engagement-counts-every-event": "like/bookmark counters move on every event, flip or not",
+    "engagement-counts-every-watcher": "every watch event counts a new unique watcher",
+    "rebuild-keeps-inbox": "a projection rebuild keeps the consumer's inbox rows",
 }
 
 

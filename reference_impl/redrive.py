@@ -31,6 +31,7 @@ import psycopg
 from google.cloud import pubsub_v1
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from reference_impl import defects
 from reference_impl.adapters.outbox import OutboxStore
 from reference_impl.entrypoints.projection_consumers import PROJECTIONS, ProjectionSpec
 
@@ -94,10 +95,11 @@ def rebuild(database_url: str, spec: ProjectionSpec, since: datetime, project: s
     with psycopg.connect(database_url) as conn:
         for table in spec.tables:
             conn.execute(f"DELETE FROM {table}")  # noqa: S608 - table names come from PROJECTIONS
-        conn.execute(
-            f"DELETE FROM {spec.schema}.inbox_events WHERE source_service = %s",  # noqa: S608
-            (spec.source_service,),
-        )
+        if not defects.active("rebuild-keeps-inbox"):
+            conn.execute(
+                f"DELETE FROM {spec.schema}.inbox_events WHERE source_service = %s",  # noqa: S608
+                (spec.source_service,),
+            )
     stamp = Timestamp()
     stamp.FromDatetime(since)
     subscriber = pubsub_v1.SubscriberClient()

@@ -18,6 +18,8 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
+from reference_impl import defects
+
 
 @dataclass(frozen=True)
 class NewEvent:
@@ -78,16 +80,20 @@ class OutboxStore:
 
         A row whose lease is older than ``lock_ttl`` counts as free again: its relay is presumed dead.
         """
+        head_of_line = (
+            "" if defects.active("relay-no-head-of-line") else
+            "AND NOT EXISTS (SELECT 1 FROM {outbox} e WHERE e.aggregate_id = o.aggregate_id"
+            " AND e.published_at IS NULL AND e.seq < o.seq)"
+        )
+        stale = "false" if defects.active("relay-ignores-lock-ttl") else "o.locked_at <= now() - %(ttl)s"
         rows = conn.cursor(row_factory=dict_row).execute(
             self._q(
                 """
                 WITH candidates AS (
                     SELECT o.event_id FROM {outbox} o
                     WHERE o.published_at IS NULL AND o.parked_at IS NULL AND o.available_at <= now()
-                      AND (o.lock_token IS NULL OR o.locked_at <= now() - %(ttl)s)
-                      AND NOT EXISTS (
-                          SELECT 1 FROM {outbox} e
-                          WHERE e.aggregate_id = o.aggregate_id AND e.published_at IS NULL AND e.seq < o.seq)
+                      AND (o.lock_token IS NULL OR STALE)
+                      HEAD_OF_LINE
                     ORDER BY o.seq
                     FOR UPDATE SKIP LOCKED
                     LIMIT %(limit)s
@@ -95,7 +101,7 @@ class OutboxStore:
                 UPDATE {outbox} AS o SET lock_token = %(token)s, locked_at = now()
                 FROM candidates WHERE o.event_id = candidates.event_id
                 RETURNING o.event_id, o.aggregate_id, o.event_type, o.payload, o.headers, o.delivery_attempts, o.seq
-                """
+                """.replace("STALE", stale).replace("HEAD_OF_LINE", head_of_line)
             ),
             {"ttl": lock_ttl, "limit": limit, "token": lock_token},
         ).fetchall()
@@ -107,10 +113,10 @@ class OutboxStore:
             self._q(
                 "UPDATE {outbox} AS o SET published_at = now(), delivery_attempts = delivery_attempts + 1,"
                 " last_error = NULL, lock_token = NULL, locked_at = NULL"
-                " FROM unnest(%s::uuid[]) AS t(id) WHERE o.event_id = t.id AND o.lock_token = %s"
+                " FROM unnest(%s::uuid[]) AS t(id) WHERE o.event_id = t.id AND (o.lock_token = %s OR %s)"
                 " RETURNING o.event_id"
             ),
-            (event_ids, lock_token),
+            (event_ids, lock_token, defects.active("relay-unfenced-settle")),
         ).fetchall()
         return {row[0] for row in rows}
 

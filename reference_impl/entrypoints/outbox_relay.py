@@ -30,6 +30,7 @@ from datetime import timedelta
 import psycopg
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
+from reference_impl import defects
 from reference_impl.adapters.outbox import ClaimedEvent, OutboxStore
 from reference_impl.adapters.pubsub import EventPublisher
 
@@ -64,6 +65,8 @@ class RelaySettings:
 
     def backoff(self, attempts_before: int) -> timedelta:
         """Delay before the next attempt, after ``attempts_before`` earlier failures plus this one."""
+        if defects.active("relay-backoff-uncapped"):
+            return self.initial_backoff * (2**attempts_before)
         return min(self.initial_backoff * (2**attempts_before), self.max_backoff)
 
 
@@ -164,6 +167,9 @@ class OutboxRelay:
             )
         if not claimed:
             return CycleResult()
+        if defects.active("relay-marks-before-publish"):
+            with self._conn.transaction():
+                self._store.mark_published(self._conn, [e.event_id for e in claimed], lock_token=lock_token)
         if self.faults.stall_after_claim:
             stall, self.faults.stall_after_claim = self.faults.stall_after_claim, 0.0
             time.sleep(stall)  # the simulated stall itself (a fault switch), not a wait for something
@@ -200,7 +206,10 @@ class OutboxRelay:
         started = time.perf_counter()
         pending = {
             event.event_id: self._publisher.publish(
-                self.settings.topic, event.payload, event.headers, ordering_key=str(event.aggregate_id)
+                self.settings.topic,
+                event.payload,
+                {} if defects.active("relay-drops-attributes") else event.headers,
+                ordering_key=str(event.aggregate_id),
             )
             for event in claimed
         }
@@ -237,7 +246,7 @@ class OutboxRelay:
                 if error is None:
                     continue
                 self._metrics.failure.labels(schema).inc()
-                if event.delivery_attempts + 1 >= self.settings.max_attempts:
+                if event.delivery_attempts + 1 >= self.settings.max_attempts and not defects.active("relay-never-parks"):
                     held = self._store.park(self._conn, event.event_id, lock_token=lock_token, error=error)
                     parked += held
                     _log.error("outbox event %s parked after %d attempts: %s", event.event_id, self.settings.max_attempts, error)

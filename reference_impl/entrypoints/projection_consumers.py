@@ -31,6 +31,7 @@ from google.protobuf.message import DecodeError
 from psycopg_pool import ConnectionPool
 
 from contracts.gen.video.v1 import events_pb2 as video_events
+from reference_impl import defects
 from reference_impl.entrypoints.inbox_consumer import (
     ConsumerMetrics,
     Handler,
@@ -123,7 +124,7 @@ def _attributes(message: Message) -> tuple[uuid.UUID, str, dict[str, str]]:
         msg = "attribute event_type is missing"
         raise UndecodableMessage(msg)
     schema_version = attributes.get("schema_version")
-    if schema_version not in KNOWN_SCHEMA_VERSIONS:
+    if schema_version not in KNOWN_SCHEMA_VERSIONS and not defects.active("projection-accepts-unknown-schema-versions"):
         msg = f"schema_version {schema_version!r} is not one this consumer understands ({sorted(KNOWN_SCHEMA_VERSIONS)})"
         raise UndecodableMessage(msg)
     return event_id, event_type, attributes
@@ -188,13 +189,18 @@ def _occurred_at(event: InboundEvent, fallback: datetime) -> datetime:
         return fallback
 
 
-def _with_faults(handler: Handler, faults: ProjectionFaults | None) -> Handler:
+def _with_faults(handler: Handler, faults: ProjectionFaults | None, pool: ConnectionPool) -> Handler:
     if faults is None:
         return handler
 
     def guarded(conn: psycopg.Connection, event: InboundEvent) -> None:
-        handler(conn, event)
-        if faults.take(event.event_type):
+        failing = faults.take(event.event_type)
+        if failing and defects.active("projection-commits-failed-handlers"):
+            with pool.connection() as own, own.transaction():
+                handler(own, event)
+        else:
+            handler(conn, event)
+        if failing:
             msg = f"injected failure after handling {event.event_type} {event.event_id} (fault switch)"
             raise InjectedHandlerFailure(msg)
 
@@ -225,7 +231,7 @@ def video_projection_consumer(
         schema=PROFILE_VIDEOS.schema,
         source_service=PROFILE_VIDEOS.source_service,
         identify=identify_video_event,
-        handlers={t: _with_faults(_video_handler, faults) for t in projections.VIDEO_EVENT_TYPES},
+        handlers={t: _with_faults(_video_handler, faults, pool) for t in projections.VIDEO_EVENT_TYPES},
         metrics=metrics,
     )
 
@@ -241,7 +247,7 @@ def engagement_projection_consumer(
         source_service=CATALOG_ENGAGEMENT.source_service,
         identify=identify_engagement_event,
         handlers={
-            event_type: _with_faults(_engagement_handler(handle), faults)
+            event_type: _with_faults(_engagement_handler(handle), faults, pool)
             for event_type, (_type, handle) in projections.ENGAGEMENT_EVENT_HANDLERS.items()
         },
         metrics=metrics,

@@ -30,6 +30,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from contracts.gen.profile.v1 import events_pb2 as profile_events
 from contracts.gen.profile.v1 import profile_pb2
 from contracts.gen.video.v1 import events_pb2 as video_events
+from reference_impl import defects
 
 #: videos_projection columns an event may set, and the payload field each comes from
 _VIDEO_COLUMNS = (
@@ -110,7 +111,7 @@ def apply_video_created(conn: psycopg.Connection, change: VideoChange) -> None:
         f"INSERT INTO profile.videos_projection AS p (video_id, version, {columns}, updated_at)"  # noqa: S608 - fixed column names
         f" VALUES (%(video_id)s, %(version)s, {placeholders}, now())"
         f" ON CONFLICT (video_id) DO UPDATE SET version = excluded.version, {updates}, updated_at = now()"
-        " WHERE p.version < excluded.version",
+        f" WHERE {_newer('p.version', 'excluded.version')}",
         {"video_id": change.video_id, "version": change.version, **fields},
     )
 
@@ -121,23 +122,33 @@ def apply_video_changed(conn: psycopg.Connection, change: VideoChange) -> None:
     A partial update cannot create a row (it may lack the title); the ``created`` event of the same
     ordering key always comes first, and a replay re-delivers it.
     """
-    assignments = "".join(f", {column} = %({column})s" for column in change.fields)
+    fields = dict(change.fields)
+    if defects.active("projection-overwrites-partial-updates"):
+        fields = {column: fields.get(column) for column in _VIDEO_COLUMNS if column != "title"}
+    assignments = "".join(f", {column} = %({column})s" for column in fields)
     conn.execute(
         f"UPDATE profile.videos_projection SET version = %(version)s{assignments}, updated_at = now()"  # noqa: S608
-        " WHERE video_id = %(video_id)s AND version < %(version)s",
-        {"video_id": change.video_id, "version": change.version, **change.fields},
+        f" WHERE video_id = %(video_id)s AND {_newer('version', '%(version)s')}",
+        {"video_id": change.video_id, "version": change.version, **fields},
     )
 
 
 def apply_video_deleted(conn: psycopg.Connection, change: VideoChange) -> None:
     """Mark the video deleted at this version, leaving a tombstone even if it was never seen."""
+    if defects.active("projection-ignores-deletes"):
+        return
     conn.execute(
         "INSERT INTO profile.videos_projection AS p (video_id, title, status, version, updated_at)"
         " VALUES (%(video_id)s, '', 'deleted', %(version)s, now())"
         " ON CONFLICT (video_id) DO UPDATE SET status = 'deleted', version = excluded.version, updated_at = now()"
-        " WHERE p.version < excluded.version",
+        f" WHERE {_newer('p.version', 'excluded.version')}",
         {"video_id": change.video_id, "version": change.version},
     )
+
+
+def _newer(held: str, incoming: str) -> str:
+    """The version guard: apply only what is newer than the version held."""
+    return "true" if defects.active("projection-ignores-version") else f"{held} < {incoming}"
 
 
 def handle_video_event(conn: psycopg.Connection, event: video_events.Event) -> None:
@@ -192,14 +203,14 @@ def apply_engagement(
     ).fetchone()
     assert row is not None
     was_active, last_occurred = row
-    if last_occurred is not None and occurred_at <= last_occurred:
+    if last_occurred is not None and occurred_at <= last_occurred and not defects.active("engagement-no-staleness-guard"):
         return False
     conn.execute(
         f"UPDATE catalog.video_user_engagements_projection SET {flag} = %s, {stamp} = %s, updated_at = now()"  # noqa: S608
         " WHERE user_id = %s AND video_id = %s",
         (active, occurred_at, user_id, video_id),
     )
-    if was_active == active:
+    if was_active == active and not defects.active("engagement-counts-every-event"):
         return False
     delta = 1 if active else -1
     counter = _COUNTERS[kind]
@@ -231,7 +242,7 @@ def apply_watch(conn: psycopg.Connection, *, user_id: uuid.UUID, video_id: uuid.
         " unique_watchers = s.unique_watchers + %(new)s,"
         " first_watch_at = least(s.first_watch_at, excluded.first_watch_at),"
         " last_watch_at = greatest(s.last_watch_at, excluded.last_watch_at), updated_at = now()",
-        {"video": video_id, "new": int(first), "at": watched_at},
+        {"video": video_id, "new": int(first or defects.active("engagement-counts-every-watcher")), "at": watched_at},
     )
     return bool(first)
 

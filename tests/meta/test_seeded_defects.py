@@ -42,6 +42,47 @@ MATRIX: dict[str, tuple[list[str], list[str]]] = {
     "upload-missing-md5-is-a-mismatch": (["features/upload/md5_check.feature"], ["reported_without_an_md5"]),
     "upload-events-out-of-order": (["features/upload/completion.feature"], ["upload_written"]),
     "upload-rejects-unknown-objects": (["features/upload/unknown_object.feature"], ["unknown_object"]),
+    "relay-drops-attributes": (
+        ["features/outbox/committed_changes.feature"], ["a_committed_change_produces_exactly_one_logical_event"]
+    ),
+    "relay-marks-before-publish": (
+        ["features/outbox/relay_faults.feature", "features/outbox/broker_outage.feature"],
+        ["a_relay_killed_after_publishing", "events_committed_during_an_outage"],
+    ),
+    "relay-no-head-of-line": (["features/outbox/relay_faults.feature"], ["an_event_that_used_up_its_attempts"]),
+    "relay-unfenced-settle": (["features/outbox/relay_faults.feature"], ["a_lease_held_by_a_stalled_relay"]),
+    "relay-ignores-lock-ttl": (
+        ["features/outbox/relay_faults.feature"], ["a_relay_killed_after_publishing", "a_lease_held_by_a_stalled_relay"]
+    ),
+    "relay-backoff-uncapped": (["features/outbox/relay_faults.feature"], ["retry_delays_double"]),
+    "relay-never-parks": (["features/outbox/relay_faults.feature"], ["an_event_that_used_up_its_attempts"]),
+    "projection-ignores-version": (
+        ["features/projection/video_projection.feature"],
+        ["an_older_version_arriving_late", "an_event_of_the_version_already_held", "a_deleted_video_is_marked_deleted"],
+    ),
+    "projection-overwrites-partial-updates": (
+        ["features/projection/video_projection.feature"], ["partial_updates_are_merged"]
+    ),
+    "projection-ignores-deletes": (["features/projection/video_projection.feature"], ["a_deleted_video_is_marked_deleted"]),
+    "projection-accepts-unknown-schema-versions": (["features/projection/poison_messages.feature"], ["v99"]),
+    "projection-commits-failed-handlers": (
+        ["features/projection/engagement_projection.feature"], ["a_handler_failure_rolls_back"]
+    ),
+    "inbox-no-dedupe": (
+        ["features/projection/engagement_projection.feature", "features/outbox/relay_faults.feature"],
+        ["a_redelivered_watch_event_is_counted_once", "a_relay_killed_after_publishing"],
+    ),
+    "engagement-no-staleness-guard": (
+        ["features/projection/engagement_projection.feature"], ["a_stale_removal_does_not_undo"]
+    ),
+    "engagement-counts-every-event": (
+        ["features/projection/engagement_projection.feature"],
+        ["a_repeated_like_counts_once"],
+    ),
+    "engagement-counts-every-watcher": (["features/projection/engagement_projection.feature"], ["every_watch_counts"]),
+    "rebuild-keeps-inbox": (
+        ["features/projection/rebuild_from_replay.feature"], ["rebuilding_the_profile_videos_projection"]
+    ),
     "lifecycle-ignores-expected-version": (["features/catalog/versions.feature"], ["naming_an_old_version"]),
     "lifecycle-accepts-stale-reports": (["features/catalog/processing_status.feature"], ["older_than_the_last"]),
 }

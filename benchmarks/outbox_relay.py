@@ -1,0 +1,297 @@
+"""Benchmark: the outbox relay and the projection consumer, next to their SQL alone, in one run.
+
+    python benchmarks/outbox_relay.py [--events 20000] [--aggregates 1000] [--rate 500] [--lag-seconds 10]
+
+Starts PostgreSQL (``DATABASE_URL`` or an embedded one) and the Pub/Sub stand-in, then measures:
+
+- **claim+mark SQL alone**: the relay's claim (SKIP LOCKED, lease, head-of-line per aggregate) and
+  one fenced mark UPDATE per batch, in a loop, no broker: the ceiling the relay can reach;
+- **relay, 1 and 2 processes**: ``python -m reference_impl.entrypoints.outbox_relay`` children on an
+  idle table; ``--events`` rows across ``--aggregates`` aggregates are committed in one transaction,
+  and the clock runs from that commit until every row is broker-acknowledged and marked;
+- **projection apply, SQL alone**: inbox insert + guarded upsert + mark, one transaction per event;
+- **projection apply, consumer**: the same events delivered by StreamingPull to the profile videos
+  consumer, until every inbox row is processed;
+- **end-to-end lag** at a steady ``--rate`` events/s for ``--lag-seconds`` (one relay): from the
+  writer's commit to the moment a subscriber receives the message (p50/p99).
+
+Prints a table with events/s and the ratio to the SQL-alone figure. Not a test: numbers vary with
+the machine; the ratios are the point.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import psycopg  # noqa: E402
+from google.cloud import pubsub_v1  # noqa: E402
+from prometheus_client import CollectorRegistry  # noqa: E402
+from psycopg_pool import ConnectionPool  # noqa: E402
+
+from fixtures.postgres import postgres_server  # noqa: E402
+from fixtures.pubsub.process import start_standin  # noqa: E402
+from reference_impl.adapters.migrations import migrate  # noqa: E402
+from reference_impl.adapters.outbox import OutboxStore  # noqa: E402
+from reference_impl.entrypoints.inbox_consumer import ConsumerMetrics, InboxConsumer  # noqa: E402
+from reference_impl.entrypoints.projection_consumers import identify_video_event  # noqa: E402
+from reference_impl.service_layer import projections  # noqa: E402
+from steps.outbox_driver import EventMessage, video_event  # noqa: E402
+
+PROJECT = "bench"
+TOPIC = "catalog.video.events"
+
+
+def make_events(count: int, aggregates: int) -> list[EventMessage]:
+    """``count`` events over ``aggregates`` videos: version 1 created, later ones updated, interleaved."""
+    videos = [str(uuid.uuid4()) for _ in range(aggregates)]
+    events = []
+    for index in range(count):
+        video, version = videos[index % aggregates], index // aggregates + 1
+        kind = "catalog.video.created" if version == 1 else "catalog.video.updated"
+        events.append(video_event(kind, video, version, title=f"t{version}"))
+    return events
+
+
+def insert(dsn: str, events: list[EventMessage]) -> float:
+    """Commit the events' outbox rows in one transaction (COPY); returns the commit's monotonic time."""
+    with psycopg.connect(dsn) as conn:
+        with conn.cursor().copy(
+            "COPY catalog.outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload, headers)"
+            " FROM STDIN"
+        ) as copy:
+            for e in events:
+                copy.write_row((e.event_id, "video", e.aggregate_id, e.event_type, e.data, json.dumps(e.attributes)))
+        conn.commit()
+    return time.monotonic()
+
+
+def reset(dsn: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("TRUNCATE catalog.outbox_events, profile.inbox_events, profile.videos_projection")
+
+
+def unpublished(dsn: str) -> int:
+    with psycopg.connect(dsn) as conn:
+        return conn.execute("SELECT count(*) FROM catalog.outbox_events WHERE published_at IS NULL").fetchone()[0]
+
+
+def sql_alone(dsn: str, events: list[EventMessage], batch: int) -> float:
+    """Claim + mark in a loop without a broker; events/s."""
+    reset(dsn)
+    start = insert(dsn, events)
+    store = OutboxStore("catalog")
+    done = 0
+    with psycopg.connect(dsn) as conn:
+        while done < len(events):
+            token = uuid.uuid4().hex
+            with conn.transaction():
+                claimed = store.claim(conn, lock_token=token, limit=batch, lock_ttl=timedelta(minutes=2))
+            with conn.transaction():
+                done += len(store.mark_published(conn, [e.event_id for e in claimed], lock_token=token))
+    return len(events) / (time.monotonic() - start)
+
+
+def start_relays(count: int, env: dict[str, str], batch: int, idle: float) -> list[subprocess.Popen[str]]:
+    relays = []
+    for _ in range(count):
+        relay = subprocess.Popen(  # noqa: S603 - our own module
+            [sys.executable, "-m", "reference_impl.entrypoints.outbox_relay", "--schema", "catalog", "--topic", TOPIC,
+             "--project", PROJECT, "--batch-size", str(batch), "--idle-interval", str(idle)],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+        )
+        assert relay.stdout is not None
+        line = relay.stdout.readline()
+        if not line.startswith("outbox-relay ready"):
+            raise RuntimeError(f"relay did not start: {line!r}")
+        relays.append(relay)
+    return relays
+
+
+def stop(processes: list[subprocess.Popen[str]]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(10)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def relay_throughput(dsn: str, env: dict[str, str], events: list[EventMessage], relays: int, batch: int) -> float:
+    """Events/s from one commit until every row is marked, with ``relays`` relay processes."""
+    reset(dsn)
+    running = start_relays(relays, env, batch, idle=0.01)
+    try:
+        start = insert(dsn, events)
+        while unpublished(dsn):
+            time.sleep(0.02)  # polling the benchmark's own progress, not a test wait
+        return len(events) / (time.monotonic() - start)
+    finally:
+        stop(running)
+
+
+def apply_sql_alone(dsn: str, events: list[EventMessage]) -> float:
+    """Inbox insert + handler + mark, one transaction per event; events/s."""
+    reset(dsn)
+    from reference_impl.adapters.inbox import InboxStore  # noqa: PLC0415
+
+    inbox = InboxStore("profile")
+    decoded = [(e, identify_video_event(_Msg(e))) for e in events]
+    start = time.monotonic()
+    with psycopg.connect(dsn) as conn:
+        for message, event in decoded:
+            with conn.transaction():
+                inbox.receive(conn, event_id=event.event_id, source_service="catalog", event_type=event.event_type,
+                              aggregate_type="video", aggregate_id=message.aggregate_id, payload=message.data)
+                projections.handle_video_event(conn, event.decoded)  # type: ignore[arg-type]
+                inbox.mark_processed(conn, event.event_id)
+    return len(events) / (time.monotonic() - start)
+
+
+class _Msg:
+    def __init__(self, event: EventMessage) -> None:
+        self.data, self.attributes = event.data, event.attributes
+
+
+def apply_consumer(dsn: str, events: list[EventMessage]) -> float:
+    """Events/s through StreamingPull + the profile videos consumer (messages published beforehand)."""
+    reset(dsn)
+    publisher = pubsub_v1.PublisherClient(
+        publisher_options=pubsub_v1.types.PublisherOptions(enable_message_ordering=True)
+    )
+    subscriber = pubsub_v1.SubscriberClient()
+    topic = publisher.topic_path(PROJECT, f"apply-{uuid.uuid4().hex[:6]}")
+    subscription = subscriber.subscription_path(PROJECT, topic.rsplit("/", 1)[1] + "-sub")
+    publisher.create_topic(name=topic)
+    subscriber.create_subscription(request={"name": subscription, "topic": topic, "enable_message_ordering": True})
+    futures = [publisher.publish(topic, e.data, ordering_key=e.aggregate_id, **e.attributes) for e in events]
+    for future in futures:
+        future.result(timeout=60)
+    publisher.stop()
+    pool = ConnectionPool(dsn, min_size=4, max_size=12, open=True)
+    consumer = InboxConsumer(
+        pool, subscription, schema="profile", source_service="catalog", identify=identify_video_event,
+        handlers={t: lambda conn, ev: projections.handle_video_event(conn, ev.decoded) for t in projections.VIDEO_EVENT_TYPES},
+        metrics=ConsumerMetrics(CollectorRegistry()), max_outstanding=1000,
+    )
+    start = time.monotonic()
+    consumer.start()
+    try:
+        with psycopg.connect(dsn) as conn:
+            while conn.execute("SELECT count(*) FROM profile.inbox_events WHERE processed_at IS NOT NULL").fetchone()[0] < len(events):
+                time.sleep(0.02)
+        return len(events) / (time.monotonic() - start)
+    finally:
+        consumer.stop()
+        pool.close()
+        subscriber.close()
+
+
+def end_to_end_lag(dsn: str, env: dict[str, str], rate: int, seconds: float, aggregates: int) -> tuple[float, float, int]:
+    """p50/p99 milliseconds from commit to receipt at a steady ``rate``; and how many were measured."""
+    reset(dsn)
+    subscriber = pubsub_v1.SubscriberClient()
+    subscription = subscriber.subscription_path(PROJECT, f"lag-{uuid.uuid4().hex[:6]}")
+    subscriber.create_subscription(
+        request={"name": subscription, "topic": f"projects/{PROJECT}/topics/{TOPIC}", "enable_message_ordering": True}
+    )
+    committed: dict[str, float] = {}
+    lags: list[float] = []
+    lock = threading.Lock()
+
+    def receive(message) -> None:  # noqa: ANN001
+        now = time.monotonic()
+        with lock:
+            sent = committed.get(message.attributes["event_id"])
+            if sent is not None:
+                lags.append((now - sent) * 1000)
+        message.ack()
+
+    stream = subscriber.subscribe(subscription, callback=receive, flow_control=pubsub_v1.types.FlowControl(max_messages=2000))
+    running = start_relays(1, env, batch=200, idle=0.005)
+    events = make_events(int(rate * seconds), aggregates)
+    tick, per_tick = 0.02, max(1, int(rate * 0.02))
+    try:
+        with psycopg.connect(dsn) as conn:
+            start = time.monotonic()
+            for index in range(0, len(events), per_tick):
+                chunk = events[index : index + per_tick]
+                for e in chunk:
+                    conn.execute(
+                        "INSERT INTO catalog.outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload,"
+                        " headers) VALUES (%s, 'video', %s, %s, %s, %s)",
+                        (e.event_id, e.aggregate_id, e.event_type, e.data, json.dumps(e.attributes)),
+                    )
+                conn.commit()
+                at = time.monotonic()
+                with lock:
+                    committed.update((e.event_id, at) for e in chunk)
+                pause = start + (index // per_tick + 1) * tick - time.monotonic()
+                if pause > 0:
+                    time.sleep(pause)  # pacing the load generator
+        deadline = time.monotonic() + 30
+        while len(lags) < len(events) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop(running)
+        stream.cancel()
+        subscriber.close()
+    ordered = sorted(lags)
+    return statistics.median(ordered), ordered[int(len(ordered) * 0.99) - 1], len(ordered)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=20000)
+    parser.add_argument("--aggregates", type=int, default=1000)
+    parser.add_argument("--batch", type=int, default=200, help="relay batch size")
+    parser.add_argument("--apply-events", type=int, default=5000)
+    parser.add_argument("--rate", type=int, default=500)
+    parser.add_argument("--lag-seconds", type=float, default=10.0)
+    args = parser.parse_args()
+
+    child, host, _admin = start_standin()
+    os.environ["PUBSUB_EMULATOR_HOST"] = host
+    env = {**os.environ, "LINGO_PUBSUB_PROJECT": PROJECT}
+    try:
+        with postgres_server() as server:
+            dsn = server.create_database()
+            env["DATABASE_URL"] = dsn
+            migrate(dsn)
+            pubsub_v1.PublisherClient().create_topic(name=f"projects/{PROJECT}/topics/{TOPIC}")
+            events = make_events(args.events, args.aggregates)
+            rows = []
+            base = sql_alone(dsn, events, args.batch)
+            rows.append(("claim+mark SQL alone", base, 1.0))
+            for relays in (1, 2):
+                rate = relay_throughput(dsn, env, make_events(args.events, args.aggregates), relays, args.batch)
+                rows.append((f"relay x{relays} (commit -> acked + marked)", rate, rate / base))
+            apply_events = make_events(args.apply_events, args.aggregates)
+            apply_base = apply_sql_alone(dsn, apply_events)
+            rows.append(("apply SQL alone (inbox+upsert+mark)", apply_base, 1.0))
+            apply_rate = apply_consumer(dsn, make_events(args.apply_events, args.aggregates))
+            rows.append(("apply via StreamingPull consumer", apply_rate, apply_rate / apply_base))
+            p50, p99, measured = end_to_end_lag(dsn, env, args.rate, args.lag_seconds, args.aggregates)
+    finally:
+        child.stop()
+    print(f"\n{'measure':44} {'events/s':>10} {'ratio':>7}")
+    for name, value, ratio in rows:
+        print(f"{name:44} {value:10,.0f} {ratio:7.2f}")
+    print(f"\nend-to-end lag at {args.rate}/s for {args.lag_seconds:g} s ({measured} events, 1 relay): "
+          f"p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""The inbox consumer's transaction shape against a real PostgreSQL (no broker): per message, inbox
+insert → skip if processed → handler → mark → commit → ack; any failure rolls back and nacks."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import psycopg
+import pytest
+from prometheus_client import CollectorRegistry
+from psycopg_pool import ConnectionPool
+
+from reference_impl.adapters.migrations import migrate
+from reference_impl.entrypoints.inbox_consumer import ConsumerMetrics
+from reference_impl.entrypoints.projection_consumers import ProjectionFaults, engagement_projection_consumer
+from steps.outbox_driver import watch_event
+
+
+@dataclass
+class FakeMessage:
+    """The parts of a Pub/Sub message the consumer reads, recording acks and nacks."""
+
+    data: bytes
+    attributes: dict[str, str]
+    message_id: str = "1"
+    publish_time: datetime = field(default_factory=lambda: datetime.now(UTC))
+    acked: int = 0
+    nacked: int = 0
+
+    def ack(self) -> None:
+        self.acked += 1
+
+    def nack(self) -> None:
+        self.nacked += 1
+
+
+@pytest.fixture
+def pool(fresh_database: str) -> Iterator[ConnectionPool]:
+    migrate(fresh_database)
+    connections = ConnectionPool(fresh_database, min_size=1, max_size=4, open=True)
+    yield connections
+    connections.close()
+
+
+def watch_count(pool: ConnectionPool, video: str) -> int:
+    with pool.connection() as conn:
+        row = conn.execute(
+            "SELECT watch_count FROM catalog.video_engagement_stats_projection WHERE video_id = %s", (video,)
+        ).fetchone()
+    return 0 if row is None else row[0]
+
+
+def inbox_row(pool: ConnectionPool, event_id: str) -> tuple | None:
+    with pool.connection() as conn:
+        return conn.execute(
+            "SELECT processed_at IS NOT NULL, last_error FROM catalog.inbox_events WHERE event_id = %s", (event_id,)
+        ).fetchone()
+
+
+def test_a_redelivered_event_is_acked_and_applied_once(pool: ConnectionPool) -> None:
+    consumer = engagement_projection_consumer(pool, "p", ConsumerMetrics(CollectorRegistry()))
+    video = str(uuid.uuid4())
+    event = watch_event(user_id=str(uuid.uuid4()), video_id=video, watched_at=datetime.now(UTC))
+    copies = [FakeMessage(event.data, event.attributes) for _ in range(3)]
+    for copy in copies:
+        consumer.handle(copy)
+    assert [(c.acked, c.nacked) for c in copies] == [(1, 0)] * 3
+    assert watch_count(pool, video) == 1
+    assert inbox_row(pool, event.event_id) == (True, None)
+
+
+def test_a_failing_handler_rolls_back_nacks_and_the_redelivery_applies(pool: ConnectionPool) -> None:
+    faults = ProjectionFaults()
+    consumer = engagement_projection_consumer(pool, "p", ConsumerMetrics(CollectorRegistry()), faults=faults)
+    video = str(uuid.uuid4())
+    event = watch_event(user_id=str(uuid.uuid4()), video_id=video, watched_at=datetime.now(UTC))
+    faults.fail_next(1)
+    first = FakeMessage(event.data, event.attributes)
+    consumer.handle(first)
+    assert (first.acked, first.nacked) == (0, 1)
+    assert watch_count(pool, video) == 0
+    assert inbox_row(pool, event.event_id) is None  # the inbox insert rolled back with the handler's writes
+    again = FakeMessage(event.data, event.attributes)
+    consumer.handle(again)
+    assert (again.acked, again.nacked) == (1, 0)
+    assert watch_count(pool, video) == 1
+
+
+def test_an_undecodable_message_is_nacked_without_an_inbox_row(pool: ConnectionPool) -> None:
+    consumer = engagement_projection_consumer(pool, "p", ConsumerMetrics(CollectorRegistry()))
+    event = watch_event(user_id=str(uuid.uuid4()), video_id=str(uuid.uuid4()), watched_at=datetime.now(UTC))
+    poison = FakeMessage(event.data, {**event.attributes, "schema_version": "v2"})
+    consumer.handle(poison)
+    assert (poison.acked, poison.nacked) == (0, 1)
+    assert inbox_row(pool, event.event_id) is None
