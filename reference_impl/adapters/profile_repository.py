@@ -17,6 +17,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 Row = dict[str, Any]
+_INT64_MAX = 2**63 - 1
 
 _PROJECTION_COLUMNS = """
     p.video_id AS p_video_id, p.title AS p_title, p.description AS p_description,
@@ -104,8 +105,10 @@ def change_stats(
         " ON CONFLICT (video_id) DO UPDATE SET like_count = greatest(s.like_count + %(l)s, 0),"
         " bookmark_count = greatest(s.bookmark_count + %(b)s, 0),"
         " unique_watchers = greatest(s.unique_watchers + %(w)s, 0),"
-        " total_watch_seconds = greatest(s.total_watch_seconds + %(t)s, 0) RETURNING *",
-        {"v": video_id, "l": likes, "b": bookmarks, "w": watchers, "t": seconds},
+        # Clients report int64 totals; their sum saturates instead of overflowing bigint.
+        " total_watch_seconds = least(greatest(s.total_watch_seconds::numeric + %(t)s, 0), %(max)s)::bigint"
+        " RETURNING *",
+        {"v": video_id, "l": likes, "b": bookmarks, "w": watchers, "t": seconds, "max": _INT64_MAX},
     )
     assert row is not None
     return row

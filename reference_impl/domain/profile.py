@@ -145,6 +145,35 @@ def apply_changes(current: ProfileFields | None, changes: ProfileFields, paths: 
     return result
 
 
+def check_storable(changes: ProfileFields) -> None:
+    """Refuse text PostgreSQL cannot store (NUL characters), naming each field that has some.
+
+    Raises:
+        InvalidArgument: a display name, avatar URL or preference (keys of ``extra`` included)
+            contains U+0000.
+    """
+    fields = {
+        "profile.display_name": changes.display_name,
+        "profile.avatar_url": changes.avatar_url,
+        **{f"preferences.{name}": changes.preferences.get(name) for name in PREFERENCE_FIELDS},
+    }
+    violations = [
+        FieldViolation(field, "must not contain NUL characters (U+0000)") for field, value in fields.items() if _has_nul(value)
+    ]
+    if violations:
+        raise invalid(REQUEST_INVALID, *violations)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 def empty_preferences() -> dict[str, Any]:
     """Preferences of a new profile (upstream's column default plus an empty ``extra``)."""
     return {"learning_goal": None, "daily_quota_minutes": None, "extra": None}

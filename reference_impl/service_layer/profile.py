@@ -99,6 +99,7 @@ class ProfileService:
         else:
             paths = _present_profile_paths(request.profile)
         changes = _fields_of(request.profile)
+        rules.check_storable(changes)
         expected = _expected_version(request, if_match)
         row, created = self._write_profile(user_id, changes, paths, expected, if_match, create=True)
         return profile_pb2.UpdateProfileResponse(profile=_profile(row)), created
@@ -113,6 +114,7 @@ class ProfileService:
         else:
             paths = _present_preference_paths(request.preferences)
         changes = rules.ProfileFields("", "", _preferences_of(request.preferences))
+        rules.check_storable(changes)
         expected = _expected_version(request, if_match)
         row, _ = self._write_profile(user_id, changes, paths, expected, if_match, create=False)
         return profile_pb2.UpdatePreferencesResponse(profile=_profile(row))

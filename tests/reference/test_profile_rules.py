@@ -105,3 +105,18 @@ def test_page_tokens_round_trip_and_refuse_anything_else() -> None:
         with pytest.raises(InvalidArgument) as error:
             tokens.read(candidate, kind, user)
         assert error.value.reason == rules.PAGE_TOKEN_INVALID
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        (rules.ProfileFields("A\x00", "", {}), "profile.display_name"),
+        (rules.ProfileFields("A", "", {"extra": {"k\x00": 1}}), "preferences.extra"),
+        (rules.ProfileFields("A", "", {"extra": {"k": ["v\x00"]}}), "preferences.extra"),
+        (rules.ProfileFields("A", "", {"learning_goal": "\x00"}), "preferences.learning_goal"),
+    ],
+)
+def test_text_postgres_cannot_store_is_refused_by_field(changes: rules.ProfileFields, field: str) -> None:
+    with pytest.raises(InvalidArgument) as error:
+        rules.check_storable(changes)
+    assert [v.field for v in error.value.violations] == [field]

@@ -259,3 +259,11 @@ def test_purge_takes_the_user_out_of_every_counter(service: ProfileService, data
     assert (counters.like_count, counters.bookmark_count, counters.unique_watchers, counters.total_watch_seconds) == (1, 1, 1, 25)
     removed = [events_pb2.EngagementRemovedEvent.FromString(r["payload"]) for r in outbox(database, "profile.engagement.removed")]
     assert [(e.user_id, e.source) for e in removed][-1] == (str(ada), "purge")
+
+
+def test_video_total_saturates_instead_of_overflowing(service: ProfileService) -> None:
+    video, most = uuid.uuid4(), 2**63 - 1
+    watch(service, uuid.uuid4(), video, 0.5, total=most)
+    stats = watch(service, uuid.uuid4(), video, 0.5, total=most).stats
+
+    assert stats.total_watch_seconds == most
