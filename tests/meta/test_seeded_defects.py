@@ -12,6 +12,8 @@ import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -92,27 +94,59 @@ def test_every_defect_has_a_row() -> None:
     assert sorted(MATRIX) == sorted(DEFECTS), "add a MATRIX row naming the scenarios each new defect must break"
 
 
-@pytest.mark.parametrize("defect", sorted(MATRIX))
-def test_the_defect_makes_its_scenarios_fail(defect: str, tmp_path: Path) -> None:
-    features, must_fail = MATRIX[defect]
-    report = tmp_path / "junit.xml"
+#: Defect runs going on at once. Each run mostly waits (for its scenarios' deadlines), so a few
+#: share two cores well and the whole matrix takes minutes instead of the sum of its runs.
+CONCURRENT_RUNS = 4
+
+
+@dataclass(frozen=True)
+class DefectRun:
+    """The outcome of the feature files of one defect's row, run with that defect on."""
+
+    failed: frozenset[str]
+    output: str
+
+
+def run_with_defect(defect: str, workdir: Path) -> DefectRun:
+    """Run the row's feature files against an embedded reference with ``defect`` switched on."""
+    features, _ = MATRIX[defect]
+    report = workdir / f"{defect}.xml"
     env = {**os.environ, "LINGO_DEFECTS": defect}
     env.pop("PYTEST_ADDOPTS", None)
     run = subprocess.run(  # noqa: S603 - our own suite
-        [sys.executable, "-m", "pytest", *features, "-p", "no:cacheprovider", "-q", f"--junitxml={report}"],
+        [sys.executable, "-m", "pytest", *features, "-p", "no:cacheprovider", "-q", f"--junitxml={report}",
+         f"--basetemp={workdir / defect}"],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
     )
-    assert report.exists(), f"the run produced no report:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
-    failed = {
+    output = f"{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+    if not report.exists():
+        return DefectRun(frozenset(), f"the run produced no report:\n{output}")
+    failed = frozenset(
         case.get("name", "")
         for case in ET.parse(report).iter("testcase")
         if case.find("failure") is not None or case.find("error") is not None
-    }
+    )
+    return DefectRun(failed, output)
+
+
+@pytest.fixture(scope="module")
+def defect_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, DefectRun]:
+    """Every row's run, done concurrently once for the module."""
+    workdir = tmp_path_factory.mktemp("defects")
+    with ThreadPoolExecutor(max_workers=CONCURRENT_RUNS) as pool:
+        runs = dict(zip(sorted(MATRIX), pool.map(lambda d: run_with_defect(d, workdir), sorted(MATRIX)), strict=True))
+    return runs
+
+
+@pytest.mark.parametrize("defect", sorted(MATRIX))
+def test_the_defect_makes_its_scenarios_fail(defect: str, defect_runs: dict[str, DefectRun]) -> None:
+    _, must_fail = MATRIX[defect]
+    run = defect_runs[defect]
     for fragment in must_fail:
-        assert any(fragment in name for name in failed), (
-            f"with {defect!r} on, no failing scenario matches {fragment!r}; failed: {sorted(failed)}"
+        assert any(fragment in name for name in run.failed), (
+            f"with {defect!r} on, no failing scenario matches {fragment!r}; failed: {sorted(run.failed)}\n{run.output}"
         )
