@@ -160,3 +160,43 @@ def _camel(name: str) -> str:
 def _(outcome: Outcome) -> None:
     assert outcome.ok, f"expected OK, received {outcome.code} {outcome.reason} {outcome.message!r}"
     assert outcome.response.revision.event_id == NIL_EVENT_ID, outcome.response.revision
+
+
+@when(
+    parsers.parse('job "{job}" reports media results of {micros:d} µs with thumbnail "{thumbnail}", status "{status}"'),
+    target_fixture="outcome",
+)
+def _(driver: Driver, video: str, job: str, micros: int, thumbnail: str, status: str) -> Outcome:
+    outcome = driver.update_media_info(
+        video, duration_micros=micros, thumbnail_url=thumbnail, media_status=status, job_id=job, emitted_at=now()
+    )
+    assert outcome.ok, outcome
+    return outcome
+
+
+@when(
+    parsers.parse('job "{job}" reports analysis results of difficulty "{difficulty}" with tags "{tags}", status "{status}"'),
+    target_fixture="outcome",
+)
+def _(driver: Driver, video: str, job: str, difficulty: str, tags: str, status: str) -> Outcome:
+    outcome = driver.update_ai_attributes(
+        video,
+        difficulty=difficulty,
+        tags=[t.strip() for t in tags.split(",")],
+        analysis_status=status,
+        job_id=job,
+        emitted_at=now(),
+    )
+    assert outcome.ok, outcome
+    return outcome
+
+
+@then(
+    parsers.parse(
+        'the video\'s metadata shows {micros:d} µs, thumbnail "{thumbnail}", difficulty "{difficulty}" and tags "{tags}"'
+    )
+)
+def _(driver: Driver, video: str, micros: int, thumbnail: str, difficulty: str, tags: str) -> None:
+    seen = metadata(driver, video)
+    expected = (micros, thumbnail, difficulty, [t.strip() for t in tags.split(",")])
+    assert (seen.duration_micros, seen.thumbnail_url, seen.difficulty, list(seen.tags)) == expected, seen

@@ -110,40 +110,34 @@ class LifecycleServicer(lifecycle_pb2_grpc.CatalogLifecycleServiceServicer):
     @grpc_errors
     def UpdateMediaInfo(self, request, context):  # noqa: ANN001, ANN201, N802
         """Record the media stage's artefacts (and optionally its status)."""
-        validate(request, VIDEO_UPDATE_INVALID)
         fields = ("duration_micros", "encoded_resolution", "encoded_bitrate", "thumbnail_url", "hls_master_playlist")
-        changes = {field: getattr(request, field) for field in fields if request.HasField(field)}
-        changes |= {"media_job_id": request.job_id, "media_emitted_at": _emitted_at(request.emitted_at)}
-        latest = None
-        if request.HasField("media_status"):
-            latest = changes["media_status"] = lifecycle.stage_status(request.media_status, "media_status")
-        revision = lifecycle.update_video(
-            self._pool,
-            request.video_id,
-            _optional(request, "expected_version"),
-            lambda row: lifecycle.with_overall_status(row, changes, latest) if latest else changes,
-        )
+        revision = self._record_stage_results(request, "media", fields)
         return lifecycle_pb2.UpdateMediaInfoResponse(revision=_revision(revision))
 
     @grpc_errors
     def UpdateAIAttributes(self, request, context):  # noqa: ANN001, ANN201, N802
         """Record the analysis stage's results (and optionally its status)."""
-        validate(request, VIDEO_UPDATE_INVALID)
         fields = ("difficulty", "summary", "raw_subtitle_url", "error_message")
+        revision = self._record_stage_results(request, "analysis", fields, tags=list(request.tags))
+        return lifecycle_pb2.UpdateAIAttributesResponse(revision=_revision(revision))
+
+    def _record_stage_results(self, request, stage: str, fields: tuple[str, ...], tags: list[str] | None = None) -> Revision:  # noqa: ANN001
+        """Write a stage's results, its job stamp and, when given, its new status (and the overall one)."""
+        validate(request, VIDEO_UPDATE_INVALID)
         changes = {field: getattr(request, field) for field in fields if request.HasField(field)}
-        if request.tags:
-            changes["tags"] = list(request.tags)
-        changes |= {"analysis_job_id": request.job_id, "analysis_emitted_at": _emitted_at(request.emitted_at)}
+        if tags:
+            changes["tags"] = tags
+        changes |= {f"{stage}_job_id": request.job_id, f"{stage}_emitted_at": _emitted_at(request.emitted_at)}
+        status_field = f"{stage}_status"
         latest = None
-        if request.HasField("analysis_status"):
-            latest = changes["analysis_status"] = lifecycle.stage_status(request.analysis_status, "analysis_status")
-        revision = lifecycle.update_video(
+        if request.HasField(status_field):
+            latest = changes[status_field] = lifecycle.stage_status(getattr(request, status_field), status_field)
+        return lifecycle.update_video(
             self._pool,
             request.video_id,
             _optional(request, "expected_version"),
             lambda row: lifecycle.with_overall_status(row, changes, latest) if latest else changes,
         )
-        return lifecycle_pb2.UpdateAIAttributesResponse(revision=_revision(revision))
 
     @grpc_errors
     def ArchiveVideo(self, request, context):  # noqa: ANN001, ANN201, N802
