@@ -267,3 +267,56 @@ def test_video_total_saturates_instead_of_overflowing(service: ProfileService) -
     stats = watch(service, uuid.uuid4(), video, 0.5, total=most).stats
 
     assert stats.total_watch_seconds == most
+
+
+@pytest.fixture
+def writer_slips_in(monkeypatch: pytest.MonkeyPatch, database: str) -> list[str]:
+    """Make another writer commit a change right after the service reads the profile, once.
+
+    This is the interleaving a check-then-write implementation loses to; concurrency in a test
+    only hits it by chance, so it is forced here. Returns the log of slipped-in writes.
+    """
+    from reference_impl.adapters import profile_repository  # noqa: PLC0415
+
+    read = profile_repository.get_user
+    slipped: list[str] = []
+
+    def read_then_let_another_writer_commit(conn: psycopg.Connection, user_id: uuid.UUID) -> dict | None:
+        row = read(conn, user_id)
+        if row is not None and not slipped:
+            with psycopg.connect(database) as other:
+                other.execute(
+                    "UPDATE profile.users SET avatar_url = 'https://cdn.invalid/other.png',"
+                    " profile_version = profile_version + 1 WHERE user_id = %s",
+                    (user_id,),
+                )
+            slipped.append("avatar_url")
+        return row
+
+    monkeypatch.setattr(profile_repository, "get_user", read_then_let_another_writer_commit)
+    return slipped
+
+
+def test_a_write_based_on_a_version_that_moved_on_meanwhile_is_refused(service: ProfileService, writer_slips_in: list[str]) -> None:
+    user = uuid.uuid4()
+    service.update_profile(user, profile_pb2.UpdateProfileRequest(profile=profile_pb2.Profile(display_name="Ada")))
+    writer_slips_in.clear()
+    request = profile_pb2.UpdateProfileRequest(profile=profile_pb2.Profile(display_name="Grace"))
+    request.expected_profile_version.value = 1
+
+    with pytest.raises(Conflict):
+        service.update_profile(user, request)
+    assert writer_slips_in == ["avatar_url"]
+
+
+def test_an_unconditional_write_racing_another_loses_neither_change(service: ProfileService, writer_slips_in: list[str]) -> None:
+    user = uuid.uuid4()
+    service.update_profile(user, profile_pb2.UpdateProfileRequest(profile=profile_pb2.Profile(display_name="Ada")))
+    writer_slips_in.clear()
+
+    response, _ = service.update_profile(
+        user, profile_pb2.UpdateProfileRequest(profile=profile_pb2.Profile(display_name="Grace"))
+    )
+
+    profile = response.profile
+    assert (profile.display_name, profile.avatar_url, profile.profile_version) == ("Grace", "https://cdn.invalid/other.png", 3)
