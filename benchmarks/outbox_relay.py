@@ -251,6 +251,10 @@ def end_to_end_lag(dsn: str, env: dict[str, str], rate: int, seconds: float, agg
     return statistics.median(ordered), ordered[int(len(ordered) * 0.99) - 1], len(ordered)
 
 
+def progress(what: str) -> None:
+    print(f"... {what}", file=sys.stderr, flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=20000)
@@ -272,16 +276,20 @@ def main() -> int:
             pubsub_v1.PublisherClient().create_topic(name=f"projects/{PROJECT}/topics/{TOPIC}")
             events = make_events(args.events, args.aggregates)
             rows = []
+            progress("claim+mark SQL alone")
             base = sql_alone(dsn, events, args.batch)
             rows.append(("claim+mark SQL alone", base, 1.0))
             for relays in (1, 2):
+                progress(f"relay x{relays}")
                 rate = relay_throughput(dsn, env, make_events(args.events, args.aggregates), relays, args.batch)
                 rows.append((f"relay x{relays} (commit -> acked + marked)", rate, rate / base))
+            progress("apply")
             apply_events = make_events(args.apply_events, args.aggregates)
             apply_base = apply_sql_alone(dsn, apply_events)
             rows.append(("apply SQL alone (inbox+upsert+mark)", apply_base, 1.0))
             apply_rate = apply_consumer(dsn, make_events(args.apply_events, args.aggregates))
             rows.append(("apply via StreamingPull consumer", apply_rate, apply_rate / apply_base))
+            progress("end-to-end lag")
             p50, p99, measured = end_to_end_lag(dsn, env, args.rate, args.lag_seconds, args.aggregates)
     finally:
         child.stop()

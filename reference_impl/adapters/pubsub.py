@@ -4,15 +4,32 @@
 Ordering is on: messages of one ordering key are published in order. When a publish of a key
 fails the client pauses that key and refuses its later messages until ``resume_publish``; the relay
 re-sends the failed event first (it holds back its successors), so resuming right away keeps order.
+
+``publish_batch`` sends a whole relay batch as one Publish request instead. The client library
+batches per ordering key, and a relay batch holds at most one event per key (head-of-line per
+aggregate), so through the client every event costs its own RPC; one request for the batch
+(messages keep their own ordering keys, and a request keeps its messages' order) measured about
+25 times faster against the stand-in (benchmarks/outbox_relay.py). It also bypasses the client's
+per-key pausing: a failed request fails every event in it, and the relay retries them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent import futures
 
+import os
+
+import grpc
 from google.api_core import retry
 from google.cloud import pubsub_v1
+from google.pubsub_v1 import types as pubsub_types
+from google.pubsub_v1.services.publisher import PublisherClient as GapicPublisherClient
+from google.pubsub_v1.services.publisher.transports import PublisherGrpcTransport
+
+#: Pub/Sub's limits per Publish request: 1,000 messages, 10 MB (kept below, for the envelope).
+MAX_REQUEST_MESSAGES = 1000
+MAX_REQUEST_BYTES = 9 * 1024 * 1024
 
 # With ordering on, the client retries a transient failure for ever (it stretches any retry's
 # deadline to 2**32 s) and holds every later message of the key behind it. The relay owns retries
@@ -30,6 +47,7 @@ class EventPublisher:
             batch_settings=pubsub_v1.types.BatchSettings(max_messages=500, max_latency=max_latency),
             publisher_options=pubsub_v1.types.PublisherOptions(enable_message_ordering=True),
         )
+        self._batch_client: GapicPublisherClient | None = None
 
     def topic_path(self, topic: str) -> str:
         """``projects/<project>/topics/<topic>``."""
@@ -41,6 +59,30 @@ class EventPublisher:
             self.topic_path(topic), data, ordering_key=ordering_key, retry=_NO_RETRY, **attributes
         )
 
+    def publish_batch(
+        self, topic: str, messages: Sequence[tuple[bytes, Mapping[str, str], str]], *, timeout: float
+    ) -> list[str]:
+        """Publish ``(data, attributes, ordering_key)`` messages in one request, without retries.
+
+        Returns:
+            The message ids, in order.
+
+        Raises:
+            google.api_core.exceptions.GoogleAPICallError: the request failed; none was published.
+        """
+        if self._batch_client is None:
+            self._batch_client = _gapic_client()
+        response = self._batch_client.publish(
+            topic=self.topic_path(topic),
+            messages=[
+                pubsub_types.PubsubMessage(data=data, attributes=dict(attributes), ordering_key=key)
+                for data, attributes, key in messages
+            ],
+            retry=None,
+            timeout=timeout,
+        )
+        return list(response.message_ids)
+
     def resume(self, topic: str, ordering_key: str) -> None:
         """Let a key paused by a failed publish accept messages again (no-op when it is not paused)."""
         try:
@@ -50,5 +92,15 @@ class EventPublisher:
             pass
 
     def close(self) -> None:
-        """Flush and stop the client's batching threads."""
+        """Flush and stop the client's batching threads; close the batch client's channel."""
         self._client.stop()
+        if self._batch_client is not None:
+            self._batch_client.transport.close()
+
+
+def _gapic_client() -> GapicPublisherClient:
+    """The generated (non-batching) client, pointed at ``PUBSUB_EMULATOR_HOST`` when it is set."""
+    emulator = os.environ.get("PUBSUB_EMULATOR_HOST")
+    if emulator:
+        return GapicPublisherClient(transport=PublisherGrpcTransport(channel=grpc.insecure_channel(emulator)))
+    return GapicPublisherClient()

@@ -1,6 +1,6 @@
 """The outbox relay: committed outbox rows → Pub/Sub, at least once, in order per aggregate.
 
-One cycle: claim a batch under a fresh lease token, publish every claimed event (ordering key =
+One cycle: claim a batch under a fresh lease token, publish it as one Publish request (ordering key =
 aggregate id, attributes from the row's headers), then settle in one transaction: published events
 are marked, failed ones rescheduled with exponential backoff, and an event that used its last
 attempt is parked. Every settle is fenced by the lease token. Several relays may run at once.
@@ -23,7 +23,6 @@ import sys
 import threading
 import time
 import uuid
-from concurrent import futures
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -32,7 +31,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, star
 
 from reference_impl import defects
 from reference_impl.adapters.outbox import ClaimedEvent, OutboxStore
-from reference_impl.adapters.pubsub import EventPublisher
+from reference_impl.adapters.pubsub import MAX_REQUEST_BYTES, MAX_REQUEST_MESSAGES, EventPublisher
 
 _log = logging.getLogger(__name__)
 
@@ -203,33 +202,26 @@ class OutboxRelay:
                 stop.wait(self.settings.idle_interval)
 
     def _publish_all(self, claimed: list[ClaimedEvent]) -> dict[uuid.UUID, str | None]:
-        started = time.perf_counter()
-        pending = {
-            event.event_id: self._publisher.publish(
-                self.settings.topic,
-                event.payload,
-                {} if defects.active("relay-drops-attributes") else event.headers,
-                ordering_key=str(event.aggregate_id),
-            )
-            for event in claimed
-        }
+        """Publish the batch as few Publish requests as the limits allow; event id → error or None."""
         outcomes: dict[uuid.UUID, str | None] = {}
-        done, not_done = futures.wait(pending.values(), timeout=self.settings.publish_timeout)
-        latency_ms = (time.perf_counter() - started) * 1000
-        for event in claimed:
-            future = pending[event.event_id]
-            if future in not_done:
-                outcomes[event.event_id] = f"no broker acknowledgement within {self.settings.publish_timeout:g} s"
-            elif (error := future.exception()) is not None:
-                outcomes[event.event_id] = f"{type(error).__name__}: {error}"
-            else:
+        drops_attributes = defects.active("relay-drops-attributes")
+        for chunk in _chunks(claimed):
+            started = time.perf_counter()
+            try:
+                self._publisher.publish_batch(
+                    self.settings.topic,
+                    [(e.payload, {} if drops_attributes else e.headers, str(e.aggregate_id)) for e in chunk],
+                    timeout=self.settings.publish_timeout,
+                )
+            except Exception as exc:  # noqa: BLE001 - any failure is a failed attempt the relay retries
+                error = f"{type(exc).__name__}: {exc}"[:1000]
+                outcomes.update((e.event_id, error) for e in chunk)
+                continue
+            latency_ms = (time.perf_counter() - started) * 1000
+            histogram = self._metrics.latency.labels(self.settings.schema)
+            for event in chunk:
                 outcomes[event.event_id] = None
-                self._metrics.latency.labels(self.settings.schema).observe(latency_ms)
-        for event in claimed:
-            if outcomes[event.event_id] is not None:
-                # The client paused this ordering key; our own head-of-line rule keeps its later
-                # events back until this one is re-sent, so the key may accept messages again.
-                self._publisher.resume(self.settings.topic, str(event.aggregate_id))
+                histogram.observe(latency_ms)
         return outcomes
 
     def _settle(
@@ -262,6 +254,20 @@ class OutboxRelay:
         if fenced:
             _log.warning("relay %s lost the lease of %d events; another relay took them over", self.relay_id, fenced)
         return CycleResult(len(claimed), len(marked), rescheduled, parked, fenced)
+
+
+def _chunks(events: list[ClaimedEvent]) -> list[list[ClaimedEvent]]:
+    """Split a batch at Pub/Sub's per-request limits, keeping its order."""
+    chunks: list[list[ClaimedEvent]] = [[]]
+    size = 0
+    for event in events:
+        event_size = len(event.payload) + sum(len(k) + len(v) for k, v in event.headers.items()) + 64
+        if chunks[-1] and (len(chunks[-1]) >= MAX_REQUEST_MESSAGES or size + event_size > MAX_REQUEST_BYTES):
+            chunks.append([])
+            size = 0
+        chunks[-1].append(event)
+        size += event_size
+    return chunks
 
 
 READY_PREFIX = "outbox-relay ready"
@@ -336,3 +342,4 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
