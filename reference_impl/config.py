@@ -45,6 +45,8 @@ class Settings:
         run_relays: run the outbox relays in this process.
         run_consumers: run the inbox consumers in this process.
         test_clock: let tests move the service's clock (``POST /_reference/clock/advance``).
+        watch_retention: how long a watch-history entry is kept after its last report.
+        page_token_key: key that makes list page tokens tamper-evident; the same on every instance.
     """
 
     database_url: str
@@ -64,6 +66,8 @@ class Settings:
     run_relays: bool = True
     run_consumers: bool = True
     test_clock: bool = False
+    watch_retention: timedelta = timedelta(days=30)
+    page_token_key: str = "lingo-reference-page-tokens"
 
     @classmethod
     def from_env(cls, database_url: str, **overrides: object) -> Settings:
@@ -87,6 +91,8 @@ class Settings:
             "run_relays": env.get("LINGO_RUN_RELAYS", "1") != "0",
             "run_consumers": env.get("LINGO_RUN_CONSUMERS", "1") != "0",
             "test_clock": env.get("LINGO_TEST_CLOCK", "0") == "1",
+            "watch_retention": timedelta(days=float(env.get("LINGO_WATCH_RETENTION_DAYS", 30))),
+            "page_token_key": env.get("LINGO_PAGE_TOKEN_KEY", cls.page_token_key),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -48,7 +48,7 @@ def create_server(
     query_pb2_grpc.add_CatalogQueryServiceServicer_to_server(QueryServicer(pool), server)
     lifecycle_pb2_grpc.add_CatalogLifecycleServiceServicer_to_server(LifecycleServicer(pool), server)
     profile_pb2_grpc.add_ProfileServiceServicer_to_server(
-        ProfileServicer(ProfileService(pool, ProfileSettings.from_env())), server
+        ProfileServicer(ProfileService(pool, ProfileSettings.from_settings(settings))), server
     )
 
     health_servicer = health.HealthServicer()

@@ -37,7 +37,7 @@ def create_app(
         status, body = to_problem(error, instance=quote(request.url.path, safe="/!$&'()*+,;=:@-._~"))
         return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
-    app.include_router(profile_router(ProfileService(pool, ProfileSettings.from_env())))
+    app.include_router(profile_router(ProfileService(pool, ProfileSettings.from_settings(settings))))
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

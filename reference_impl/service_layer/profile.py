@@ -7,7 +7,6 @@ the outbox rows of the events they cause commit together or not at all.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from psycopg_pool import ConnectionPool
 from contracts.gen.profile.v1 import profile_pb2
 from reference_impl.adapters import profile_repository as repo
 from reference_impl.adapters.outbox import OutboxStore
+from reference_impl.config import Settings
 from reference_impl.domain import profile as rules
 from reference_impl.domain import profile_events
 from reference_impl.domain.errors import Conflict, FieldViolation, NotFound, PreconditionFailed
@@ -50,13 +50,9 @@ class ProfileSettings:
     page_token_key: bytes = b"lingo-reference-page-tokens"
 
     @classmethod
-    def from_env(cls) -> ProfileSettings:
-        """From ``LINGO_WATCH_RETENTION_DAYS`` and ``LINGO_PAGE_TOKEN_KEY``, else the defaults."""
-        env = os.environ
-        return cls(
-            watch_retention=timedelta(days=float(env.get("LINGO_WATCH_RETENTION_DAYS", "30"))),
-            page_token_key=env.get("LINGO_PAGE_TOKEN_KEY", cls.page_token_key.decode()).encode(),
-        )
+    def from_settings(cls, settings: Settings) -> ProfileSettings:
+        """The profile part of the reference's settings."""
+        return cls(watch_retention=settings.watch_retention, page_token_key=settings.page_token_key.encode())
 
 
 class IfMatch:
