@@ -15,45 +15,18 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import statistics
 import tempfile
-import threading
-import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.harness import measure
 from fixtures.postgres import postgres_server
 from fixtures.reference import running_reference, standins
 from steps.driver import Driver, Identity
 
 CLIENTS = (8, 32)
 SURFACES = ("grpc", "rest")
-
-
-def measure(clients: int, seconds: float, make_call: Callable[[], Callable[[], None]]) -> tuple[float, float, float]:
-    """Run ``clients`` threads calling for ``seconds``; return (calls/s, p50 ms, p99 ms)."""
-    latencies: list[list[float]] = [[] for _ in range(clients)]
-    start = threading.Barrier(clients + 1)
-    deadline: list[float] = []
-
-    def worker(index: int) -> None:
-        call = make_call()
-        start.wait()
-        while time.perf_counter() < deadline[0]:
-            began = time.perf_counter()
-            call()
-            latencies[index].append((time.perf_counter() - began) * 1000)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    deadline.append(time.perf_counter() + seconds)
-    start.wait()
-    for thread in threads:
-        thread.join()
-    flat = sorted(x for per in latencies for x in per)
-    return len(flat) / seconds, statistics.median(flat), flat[max(int(len(flat) * 0.99) - 1, 0)]
 
 
 def favorite_calls(driver: Driver, surface: str) -> Callable[[], Callable[[], None]]:

@@ -11,10 +11,7 @@ PostgreSQL by as many threads. Prints one table with the ratio service / SQL.
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import threading
-import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -22,36 +19,12 @@ from pathlib import Path
 
 import psycopg
 
+from benchmarks.harness import measure
 from fixtures.data import upload_request
 from fixtures.postgres import postgres_server
 from fixtures.reference import running_reference, standins
 from reference_impl.adapters import uploads_repository
 from steps.driver import Driver, Identity
-
-
-def measure(clients: int, seconds: float, make_call: Callable[[], Callable[[], None]]) -> tuple[float, float, float]:
-    """Run ``clients`` threads calling for ``seconds``; return (calls/s, p50 ms, p99 ms)."""
-    latencies: list[list[float]] = [[] for _ in range(clients)]
-    start = threading.Barrier(clients + 1)
-    deadline: list[float] = []
-
-    def worker(index: int) -> None:
-        call = make_call()
-        start.wait()
-        while time.perf_counter() < deadline[0]:
-            began = time.perf_counter()
-            call()
-            latencies[index].append((time.perf_counter() - began) * 1000)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    deadline.append(time.perf_counter() + seconds)
-    start.wait()
-    for thread in threads:
-        thread.join()
-    flat = sorted(x for per in latencies for x in per)
-    return len(flat) / seconds, statistics.median(flat), flat[int(len(flat) * 0.99) - 1]
 
 
 def service_call(driver: Driver, run_id: str) -> Callable[[], Callable[[], None]]:
