@@ -16,6 +16,7 @@ scenarios, simulate a relay dying after the broker acknowledged and before marki
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import logging
 import os
 import signal
@@ -325,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     publisher = EventPublisher(args.project)
     faults = RelayFaults(crash_after_publish=args.crash_after_publish, stall_after_claim=args.stall_after_claim)
     relay = OutboxRelay(database_url, publisher, settings, RelayMetrics(registry), relay_id=args.relay_id, faults=faults)
+    faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <pid>` prints every thread's stack to stderr
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
