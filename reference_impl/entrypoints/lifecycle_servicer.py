@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import grpc
 from psycopg_pool import ConnectionPool
 
 from contracts.gen.video.v1 import lifecycle_pb2, lifecycle_pb2_grpc

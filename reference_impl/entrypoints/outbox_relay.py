@@ -27,6 +27,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import grpc
 import psycopg
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
@@ -209,7 +210,7 @@ class OutboxRelay:
         for chunk in _chunks(claimed):
             started = time.perf_counter()
             try:
-                self._publisher.publish_batch(
+                results = self._publisher.publish_batch(
                     self.settings.topic,
                     [(e.payload, {} if drops_attributes else e.headers, str(e.aggregate_id)) for e in chunk],
                     timeout=self.settings.publish_timeout,
@@ -220,9 +221,12 @@ class OutboxRelay:
                 continue
             latency_ms = (time.perf_counter() - started) * 1000
             histogram = self._metrics.latency.labels(self.settings.schema)
-            for event in chunk:
-                outcomes[event.event_id] = None
-                histogram.observe(latency_ms)
+            for event, result in zip(chunk, results, strict=True):
+                if isinstance(result, Exception):
+                    outcomes[event.event_id] = f"{type(result).__name__}: {_describe(result)}"[:1000]
+                else:
+                    outcomes[event.event_id] = None
+                    histogram.observe(latency_ms)
         return outcomes
 
     def _settle(
@@ -342,6 +346,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _describe(error: Exception) -> str:
+    """A gRPC error's status and details, or the error's text."""
+    if isinstance(error, grpc.RpcError):
+        return f"{error.code().name}: {error.details()}"  # type: ignore[attr-defined]
+    return str(error)
+
+
 if __name__ == "__main__":
     sys.exit(main())
-

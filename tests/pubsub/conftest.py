@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import pytest
 
-from fixtures.pubsub.plugin import pubsub_emulator_host, pubsub_endpoint, pubsub_faults, pubsub_project  # noqa: F401
 from fixtures.pubsub.process import ChildProcessError, start_google_emulator
 from fixtures.pubsub.testing import Clients, real_clients
 

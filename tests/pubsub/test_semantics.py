@@ -375,3 +375,17 @@ def test_invalid_subscription_settings_are_rejected(clients, fields, error):
 def test_publishing_to_a_missing_topic_is_not_found(clients):
     with pytest.raises(gexc.NotFound):
         clients.publisher.publish(clients.topic("missing"), b"x", retry=None).result(timeout=10)
+
+
+@pytest.mark.emulator_gap(reason="accepts a PublishRequest whose messages carry different ordering keys")
+def test_one_publish_request_carries_one_ordering_key(clients):
+    """The API reference (PubsubMessage.ordering_key): all messages of one PublishRequest must specify
+    the same ordering_key. Our stand-in refuses a mixed request, as the documented API does."""
+    topic = clients.topic()
+    clients.publisher.create_topic(name=topic)
+    messages = [{"data": b"a", "ordering_key": "k1"}, {"data": b"b", "ordering_key": "k2"}]
+    with pytest.raises(gexc.InvalidArgument):
+        clients.publisher.api.publish(request={"topic": topic, "messages": messages}, retry=None)
+    same_key = [{"data": b"a", "ordering_key": "k1"}, {"data": b"b", "ordering_key": "k1"}]
+    response = clients.publisher.api.publish(request={"topic": topic, "messages": same_key}, retry=None)
+    assert len(response.message_ids) == 2

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import psycopg
 import pytest
 from prometheus_client import CollectorRegistry
 from psycopg_pool import ConnectionPool
