@@ -1,7 +1,7 @@
 """The outbox relay: committed outbox rows → Pub/Sub, at least once, in order per aggregate.
 
-One cycle: claim a batch under a fresh lease token, publish it as one Publish request (ordering key =
-aggregate id, attributes from the row's headers), then settle in one transaction: published events
+One cycle: claim a batch under a fresh lease token, publish it (one Publish request per ordering key,
+all in flight at once; ordering key = aggregate id, attributes from the row's headers), then settle in one transaction: published events
 are marked, failed ones rescheduled with exponential backoff, and an event that used its last
 attempt is parked. Every settle is fenced by the lease token. Several relays may run at once.
 
