@@ -23,7 +23,7 @@ def _():
 def suite(pytester: pytest.Pytester) -> pytest.Pytester:
     pytester.makefile(".feature", capabilities=FEATURE)
     pytester.makepyfile(my_steps=STEPS)
-    pytester.makeconftest('pytest_plugins = ["steps.plugin", "my_steps"]')
+    pytester.makeconftest('pytest_plugins = ["steps.plugin", "steps.results", "my_steps"]')
     return pytester
 
 
@@ -69,6 +69,7 @@ def deviating_suite(pytester: pytest.Pytester) -> pytest.Pytester:
     pytester.makefile(".feature", deviations=FAILING)
     pytester.makepyfile(my_steps=FAILING_STEPS)
     pytester.makeconftest('pytest_plugins = ["steps.plugin", "steps.results", "my_steps"]')
+    pytester.makeini("[pytest]\nmarkers =\n    upload: the area tag the scored scenario carries\n")
     pytester.makefile(".toml", targets='[staging]\ncatalog_grpc = "127.0.0.1:9"\ncapabilities = ["grpc"]\n')
     return pytester
 
@@ -98,3 +99,9 @@ def test_a_malformed_deviation_file_stops_the_run_with_one_line(deviating_suite:
     result = run_with_deviation(deviating_suite, "soon")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["ERROR: staging.yaml entry 1: give exactly*expires as a date (YYYY-MM-DD)"])
+
+
+def test_a_long_url_target_runs_without_a_deviations_file(suite: pytest.Pytester) -> None:
+    long_url = "grpc://127.0.0.1:9?capabilities=grpc&database=postgresql://u@/db%3Fhost%3D" + "x" * 300
+    result = suite.runpytest(f"--target={long_url}", "-p", "no:locust")
+    result.assert_outcomes(passed=1, skipped=1)
