@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from pytest_bdd import given, parsers, then, when
 
+from fixtures.data import registration_request
 from steps.driver import Driver, Identity, Outcome
 from steps.eventually import eventually
 
@@ -15,17 +16,6 @@ EVENTS_TOPIC = "catalog.video.events"
 ANYONE = Identity.anonymous()
 #: the event id a revision carries when the change produced no event (upstream.md §1.3)
 NIL_EVENT_ID = "00000000-0000-0000-0000-000000000000"
-
-
-def registration(run_id: str, **overrides: object) -> dict:
-    """Fields of a valid RegisterUpload for a fresh uploader."""
-    uploader = str(uuid.uuid4())
-    fields = {
-        "upload_user_id": uploader,
-        "title": f"{run_id}registered",
-        "raw_file_reference": f"gs://media/raw_videos/{uploader}/{run_id}clip",
-    }
-    return {**fields, **overrides}
 
 
 def metadata(driver: Driver, video_id: str):  # noqa: ANN201 - a VideoMetadata
@@ -45,7 +35,7 @@ def now() -> str:
 
 @given("a video registered by the pipeline", target_fixture="video")
 def _(driver: Driver, run_id: str) -> str:
-    outcome = driver.register_upload(**registration(run_id))
+    outcome = driver.register_upload(**registration_request(run_id))
     assert outcome.ok, f"RegisterUpload failed: {outcome.code} {outcome.reason} {outcome.message}"
     return outcome.response.video_id
 
@@ -55,12 +45,12 @@ def _(driver: Driver, run_id: str) -> str:
 
 @when(parsers.parse('the pipeline registers an upload titled "{title}"'), target_fixture="outcome")
 def _(driver: Driver, run_id: str, title: str) -> Outcome:
-    return driver.register_upload(**registration(run_id, title=title))
+    return driver.register_upload(**registration_request(run_id, title=title))
 
 
 @when(parsers.parse("the pipeline registers an upload with {field} set to {value}"), target_fixture="outcome")
 def _(driver: Driver, run_id: str, field: str, value: str) -> Outcome:
-    return driver.register_upload(**registration(run_id, **{field: json.loads(value)}))
+    return driver.register_upload(**registration_request(run_id, **{field: json.loads(value)}))
 
 
 @when(parsers.parse('job "{job}" reports the {stage} stage "{status}"'), target_fixture="outcome")
