@@ -47,7 +47,7 @@ from reference_impl.adapters.outbox import OutboxStore  # noqa: E402
 from reference_impl.entrypoints.inbox_consumer import ConsumerMetrics, InboxConsumer  # noqa: E402
 from reference_impl.entrypoints.projection_consumers import identify_video_event  # noqa: E402
 from reference_impl.service_layer import projections  # noqa: E402
-from steps.outbox_driver import EventMessage, video_event  # noqa: E402
+from steps.driver.outbox import EventMessage, video_event  # noqa: E402
 
 PROJECT = "bench"
 TOPIC = "catalog.video.events"

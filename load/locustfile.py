@@ -2,7 +2,7 @@
 
 ``locust -f load/locustfile.py --headless -u 20 -r 5 -t 30s --target-url grpc://127.0.0.1:9000``
 
-Every call goes through ``steps.driver.Driver``, so the contract checks of ``steps/checks.py``
+Every call goes through ``steps.driver.Driver``, so the contract checks of ``steps/driver/checks.py``
 run under load too: a response that breaks the contract counts as a failure, not just an error.
 """
 
@@ -17,7 +17,7 @@ from locust import User, between, events, task
 
 from fixtures.data import upload_request
 from fixtures.targets import target_from_url
-from steps.checks import ContractViolation
+from steps.driver.checks import ContractViolation
 from steps.driver import Driver, Identity, Outcome
 
 grpc_gevent.init_gevent()

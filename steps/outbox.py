@@ -15,7 +15,7 @@ from pytest_bdd import given, parsers, then, when
 
 from steps.driver import Driver
 from steps.eventually import eventually
-from steps.outbox_driver import VIDEO_TOPIC, EventMessage, RelayProcess, video_event, watch_event
+from steps.driver.outbox import VIDEO_TOPIC, EventMessage, RelayProcess, video_event, watch_event
 
 REQUIRED_ATTRIBUTES = ("event_id", "event_type", "aggregate_type", "aggregate_id", "version", "occurred_at", "schema_version")
 

@@ -21,8 +21,8 @@ from pytest_bdd import given, parsers, when
 
 from contracts.gen.profile.v1 import profile_pb2
 from steps.driver import Driver, Identity, Outcome
-from steps.outbox_driver import video_event
-from steps.profile_driver import SURFACES, profile_message, profile_values
+from steps.driver.outbox import video_event
+from steps.driver.profile import SURFACES, profile_message, profile_values
 from steps.profile_then import *  # noqa: F403 - the Then steps, registered by this plugin module
 from steps.profile_then import succeeded
 

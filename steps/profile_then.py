@@ -13,7 +13,7 @@ from pytest_bdd import parsers, then
 from contracts.gen.profile.v1 import profile_pb2
 from steps.driver import Driver, Identity, Outcome
 from steps.eventually import eventually
-from steps.profile_driver import profile_values
+from steps.driver.profile import profile_values
 
 ENGAGEMENT_TOPIC = "profile.engagement.events"
 

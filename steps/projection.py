@@ -15,7 +15,7 @@ from pytest_bdd import given, parsers, then, when
 from steps.driver import Driver
 from steps.eventually import eventually
 from steps.outbox import Flow
-from steps.outbox_driver import VIDEO_TOPIC, EventMessage, engagement_event, video_event, watch_event
+from steps.driver.outbox import VIDEO_TOPIC, EventMessage, engagement_event, video_event, watch_event
 
 _FIELDS = ("title", "description", "status")
 

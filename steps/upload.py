@@ -14,7 +14,7 @@ from pytest_bdd import given, parsers, then, when
 from fixtures.data import MIB, TestFile, upload_request
 from steps.driver import Driver, Identity, Outcome
 from steps.eventually import eventually
-from steps.upload_driver import CHUNK_QUANTUM, StorageResult, md5_base64, session_headers, signed_url_parts
+from steps.driver.upload import CHUNK_QUANTUM, StorageResult, md5_base64, session_headers, signed_url_parts
 
 EVENTS_TOPIC = "catalog.video.events"
 UPLOADS_SUBSCRIPTION = "catalog.video-uploads.runner"

@@ -15,7 +15,7 @@ from psycopg_pool import ConnectionPool
 from reference_impl.adapters.migrations import migrate
 from reference_impl.entrypoints.inbox_consumer import ConsumerMetrics
 from reference_impl.entrypoints.projection_consumers import ProjectionFaults, engagement_projection_consumer
-from steps.outbox_driver import watch_event
+from steps.driver.outbox import watch_event
 
 
 @dataclass

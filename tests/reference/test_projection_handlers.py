@@ -18,7 +18,7 @@ from reference_impl.adapters.migrations import migrate
 from reference_impl.entrypoints.inbox_consumer import UndecodableMessage
 from reference_impl.entrypoints.projection_consumers import identify_engagement_event, identify_video_event
 from reference_impl.service_layer import projections
-from steps.outbox_driver import engagement_event, video_event, watch_event
+from steps.driver.outbox import engagement_event, video_event, watch_event
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 

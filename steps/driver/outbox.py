@@ -38,8 +38,8 @@ from contracts.gen.profile.v1 import events_pb2 as profile_events
 from contracts.gen.profile.v1 import profile_pb2
 from contracts.gen.video.v1 import events_pb2 as video_events
 from contracts.sql import render_outbox_inbox
-from steps.broker_driver import BrokerCalls
-from steps.checks import ContractViolation
+from steps.driver.broker import BrokerCalls
+from steps.driver.checks import ContractViolation
 
 VIDEO_TOPIC = "catalog.video.events"
 ENGAGEMENT_TOPIC = "profile.engagement.events"

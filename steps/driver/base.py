@@ -1,15 +1,13 @@
-"""The driver's plumbing: identities, surface-neutral outcomes, channels, events.
+"""The driver's plumbing: channels, the HTTP client, the event observer of one target.
 
-``DriverBase`` owns the connections to one target; the area mixins (``steps/*_driver.py``) add one
-method per action on top of it, and ``steps/driver.py`` assembles them into ``Driver``. Every
-outcome passes the cross-cutting contract checks in ``steps/checks.py`` before a step sees it.
+``DriverBase`` owns the connections to one target; the area mixins (``steps/driver/<area>.py``) add
+one method per action on top of it, and ``steps/driver/__init__.py`` assembles them into ``Driver``.
+Every outcome passes the cross-cutting contract checks in ``steps/driver/checks.py`` before a step
+sees it.
 """
 
 from __future__ import annotations
 
-import base64
-import json
-from dataclasses import dataclass, field
 from typing import Any
 
 import grpc
@@ -20,10 +18,10 @@ from grpc_status import rpc_status
 import httpx
 
 from fixtures.targets import TargetConfig
-from steps import checks
-from steps.events import EventObserver, ObservedEvent
+from steps.driver import checks
+from steps.driver.events import EventObserver, ObservedEvent
+from steps.driver.outcome import USERINFO_HEADER, Identity, Outcome, encode_claims
 
-USERINFO_HEADER = "x-apigateway-api-userinfo"
 DEFAULT_DEADLINE = 10.0
 #: Topics the driver observes from its start when the target allows it (outputs and dead letters).
 OBSERVED_TOPICS = (
@@ -33,70 +31,6 @@ OBSERVED_TOPICS = (
     "profile.engagement.events.dlq",
     "catalog.video-uploads.dlq",
 )
-
-
-@dataclass(frozen=True)
-class Identity:
-    """What a call says about who makes it.
-
-    Attributes:
-        userinfo: the ``x-apigateway-api-userinfo`` header value, or ``None`` to send none.
-        user_id: the user it names, when it names one.
-    """
-
-    userinfo: str | None
-    user_id: str | None = None
-
-    @classmethod
-    def of_user(cls, user_id: str) -> Identity:
-        """A signed-in user, encoded as the gateway does (base64url JSON claims, no padding)."""
-        return cls(userinfo=encode_claims({"sub": user_id}), user_id=user_id)
-
-    @classmethod
-    def anonymous(cls) -> Identity:
-        """A call without the user-info header."""
-        return cls(userinfo=None)
-
-    @classmethod
-    def raw(cls, userinfo: str) -> Identity:
-        """A call carrying exactly this header value (for malformed-identity scenarios)."""
-        return cls(userinfo=userinfo)
-
-    def grpc_metadata(self) -> tuple[tuple[str, str], ...]:
-        """The metadata to send with a gRPC call."""
-        return () if self.userinfo is None else ((USERINFO_HEADER, self.userinfo),)
-
-
-def encode_claims(claims: dict[str, Any]) -> str:
-    """JWT claims as the gateway forwards them: base64url of the JSON, unpadded."""
-    return base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The result of one call, surface-neutral.
-
-    Attributes:
-        operation: the RPC or route called, for messages.
-        code: ``OK`` or the gRPC status name (REST statuses are mapped to the same names).
-        reason: the ``google.rpc.ErrorInfo`` reason (or Problem Details ``reason``), if any.
-        message: the error message, if any.
-        violations: ``field: description`` of each field violation the error lists.
-        response: the response message on success.
-    """
-
-    operation: str
-    code: str
-    reason: str | None = None
-    message: str = ""
-    violations: tuple[str, ...] = ()
-    response: Any = None
-    details: tuple[Message, ...] = field(default=(), repr=False)
-
-    @property
-    def ok(self) -> bool:
-        """True when the call succeeded."""
-        return self.code == "OK"
 
 
 class DriverBase:

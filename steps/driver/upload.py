@@ -16,7 +16,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 import httpx
 
 from contracts.gen.video.v1 import query_pb2, query_pb2_grpc, upload_pb2, upload_pb2_grpc
-from steps.driver_base import DriverBase, Identity, Outcome
+from steps.driver.base import DriverBase
+from steps.driver.outcome import Identity, Outcome
 
 UPLOADS_TOPIC = "catalog.video-uploads"
 #: Storage requires resumable chunks in multiples of 256 KiB (all but the last).

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from steps.driver import Outcome
+    from steps.driver.outcome import Outcome
 
 
 class ContractViolation(AssertionError):

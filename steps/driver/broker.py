@@ -7,8 +7,8 @@ Only our Pub/Sub stand-in has these (capability ``faults``); the address comes f
 from __future__ import annotations
 
 from fixtures.pubsub.admin import PubsubAdmin
-from steps.checks import ContractViolation
-from steps.driver_base import DriverBase
+from steps.driver.checks import ContractViolation
+from steps.driver.base import DriverBase
 
 
 class BrokerCalls(DriverBase):

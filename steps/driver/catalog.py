@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from contracts.gen.video.v1 import lifecycle_pb2, lifecycle_pb2_grpc
-from steps.driver_base import DriverBase, Identity, Outcome
+from steps.driver.base import DriverBase
+from steps.driver.outcome import Identity, Outcome
 
 STAGES = {"media": lifecycle_pb2.PROCESSING_STAGE_MEDIA, "analysis": lifecycle_pb2.PROCESSING_STAGE_ANALYSIS}
 _PIPELINE = Identity.anonymous()  # lifecycle RPCs are service-to-service; no end-user identity

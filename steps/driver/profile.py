@@ -24,8 +24,9 @@ from google.protobuf.message import Message
 
 from contracts.gen.profile.v1 import profile_pb2, profile_pb2_grpc
 from contracts.schemas import violations as schema_violations
-from steps import checks
-from steps.driver_base import DEFAULT_DEADLINE, USERINFO_HEADER, DriverBase, Identity, Outcome
+from steps.driver import checks
+from steps.driver.base import DEFAULT_DEADLINE, DriverBase
+from steps.driver.outcome import USERINFO_HEADER, Identity, Outcome
 
 SURFACES = ("grpc", "rest")
 #: REST status → the gRPC status name an Outcome carries (the gateway mapping of upstream.md §1.5).
