@@ -11,6 +11,7 @@ from pytest_bdd import given, parsers, then, when
 from fixtures.data import registration_request
 from steps.driver import Driver, Identity, Outcome
 from steps.eventually import eventually
+from steps.quiescence import settled_video_events
 
 EVENTS_TOPIC = "catalog.video.events"
 ANYONE = Identity.anonymous()
@@ -144,6 +145,13 @@ def _(driver: Driver, video: str, seconds: int, event_type: str, first: str, fir
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.capitalize() for part in rest)
+
+
+@then(parsers.parse('within {seconds:d} seconds the video\'s published events are exactly "{event_type}"'))
+def _(driver: Driver, video: str, seconds: int, event_type: str) -> None:
+    events = settled_video_events(driver, video, at_least=1, seconds=seconds)
+    logical = {e.attributes["event_id"]: e.event_type for e in events}
+    assert list(logical.values()) == [event_type], f"video {video}: expected only {event_type}, received {logical}"
 
 
 @then("the call succeeds without announcing an event")

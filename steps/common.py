@@ -39,6 +39,11 @@ def _(description: str) -> Identity:
 # -- Then ---------------------------------------------------------------------------------------
 
 
+@then("the call fails")
+def _(outcome: Outcome) -> None:
+    assert not outcome.ok, f"{outcome.operation}: expected the call to fail, it succeeded with {outcome.response}"
+
+
 @then(parsers.parse('the call fails with {code} and reason "{reason}"'))
 def _(outcome: Outcome, code: str, reason: str) -> None:
     assert (outcome.code, outcome.reason) == (code, reason), (

@@ -132,6 +132,18 @@ def _(driver: Driver, flow: Flow) -> None:
     flow.metrics_before = driver.metrics()
 
 
+@given(parsers.parse('the service will refuse to record the next event of video "{name}"'))
+def _(driver: Driver, videos: dict[str, str], name: str, request: pytest.FixtureRequest) -> None:
+    request.addfinalizer(lambda: driver.fail_next_outbox_inserts(videos[name], 0))
+    driver.fail_next_outbox_inserts(videos[name], 1)
+
+
+@given("the service will refuse to record the next event of the video")
+def _(driver: Driver, video: str, request: pytest.FixtureRequest) -> None:
+    request.addfinalizer(lambda: driver.fail_next_outbox_inserts(video, 0))
+    driver.fail_next_outbox_inserts(video, 1)
+
+
 # -- When ---------------------------------------------------------------------------------------
 
 

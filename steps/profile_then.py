@@ -13,6 +13,7 @@ from pytest_bdd import parsers, then
 from contracts.gen.profile.v1 import profile_pb2
 from steps.driver import Driver, Identity, Outcome
 from steps.eventually import eventually
+from steps.quiescence import settled
 from steps.driver.profile import profile_values
 
 ENGAGEMENT_TOPIC = "profile.engagement.events"
@@ -255,15 +256,21 @@ def _(driver: Driver, other_user: Identity, surface: str, videos: dict[str, str]
         assert [i.video_id for i in items] == [videos[name]], f"the other user's history lost video {name}: {items}"
 
 
+def _settled_events(driver: Driver, surface: str, video_id: str, *, at_least: int, seconds: int, what: str) -> list:
+    """The video's engagement events once its stream has settled (steps/quiescence.py), marker left out."""
+    def mark():  # noqa: ANN202 - the marker predicate
+        marker_user = driver.mark_engagement(surface, video_id)
+        return lambda event: event.payload_json().get("userId") == marker_user
+
+    return settled(lambda: driver.events(ENGAGEMENT_TOPIC, aggregate_id=video_id), at_least=at_least, mark=mark,
+                   timeout=seconds, what=what)
+
+
 @then(parsers.parse('within {seconds:d} seconds the events of video "{name}" are exactly:'))
-def _(driver: Driver, videos: dict[str, str], seconds: int, name: str, datatable: list[list[str]]) -> None:
+def _(driver: Driver, surface: str, videos: dict[str, str], seconds: int, name: str, datatable: list[list[str]]) -> None:
     expected = [tuple(row) for row in datatable[1:]]
-    events = eventually(
-        lambda: driver.events(ENGAGEMENT_TOPIC, aggregate_id=videos[name]),
-        until=lambda found: len(found) >= len(expected),
-        timeout=seconds,
-        what=f"{len(expected)} engagement events of video {name}",
-    )
+    events = _settled_events(driver, surface, videos[name], at_least=len(expected), seconds=seconds,
+                             what=f"{len(expected)} engagement events of video {name}")
     received = []
     for event in events:
         payload = event.payload_json()
@@ -275,15 +282,11 @@ def _(driver: Driver, videos: dict[str, str], seconds: int, name: str, datatable
 
 
 @then(parsers.parse('within {seconds:d} seconds the watch events of video "{name}" carry exactly the percentages {percentages}'))
-def _(driver: Driver, videos: dict[str, str], seconds: int, name: str, percentages: str) -> None:
+def _(driver: Driver, surface: str, videos: dict[str, str], seconds: int, name: str, percentages: str) -> None:
     expected = [int(p) for p in percentages.split(",")]
-    events = eventually(
-        lambda: driver.events(ENGAGEMENT_TOPIC, aggregate_id=videos[name], event_type="profile.watch.progressed"),
-        until=lambda found: len(found) >= len(expected),
-        timeout=seconds,
-        what=f"{len(expected)} watch events of video {name}",
-    )
-    received = [as_percent(event.payload.progress.progress_ratio) for event in events]
+    events = _settled_events(driver, surface, videos[name], at_least=len(expected), seconds=seconds,
+                             what=f"{len(expected)} watch events of video {name}")
+    received = [as_percent(e.payload.progress.progress_ratio) for e in events if e.event_type == "profile.watch.progressed"]
     assert received == expected, f"video {name}: expected watch events at {expected} %, received {received} %"
 
 

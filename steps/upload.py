@@ -14,6 +14,8 @@ from pytest_bdd import given, parsers, then, when
 from fixtures.data import MIB, TestFile, upload_request
 from steps.driver import Driver, Identity, Outcome
 from steps.eventually import eventually
+from steps.driver.events import ObservedEvent
+from steps.quiescence import settled_video_events
 from steps.driver.upload import CHUNK_QUANTUM, StorageResult, md5_base64, session_headers, signed_url_parts
 
 EVENTS_TOPIC = "catalog.video.events"
@@ -328,13 +330,10 @@ def _(driver: Driver, upload: UploadUnderTest) -> None:
 
 @then(parsers.parse('within {seconds:d} seconds the video\'s events are exactly "{first}" then "{second}"'))
 def _(driver: Driver, upload: UploadUnderTest, first: str, second: str, seconds: int) -> None:
-    def logical_events() -> list:
-        unique = {}
-        for event in driver.events(EVENTS_TOPIC, aggregate_id=upload.video_id):
-            unique.setdefault(event.attributes["event_id"], event)
-        return list(unique.values())
-
-    events = eventually(logical_events, until=lambda found: len(found) >= 2, timeout=seconds, what="two video events")
+    unique: dict[str, ObservedEvent] = {}  # at least once: a redelivered copy is the same logical event
+    for event in settled_video_events(driver, upload.video_id, at_least=2, seconds=seconds):
+        unique.setdefault(event.attributes["event_id"], event)
+    events = list(unique.values())
     assert [e.event_type for e in events] == [first, second], [e.event_type for e in events]
     assert [int(e.attributes["version"]) for e in events] == sorted(int(e.attributes["version"]) for e in events)
     assert all(e.ordering_key == upload.video_id for e in events)

@@ -10,6 +10,7 @@ aggregate in flight and lets a failed event block its successors (Pub/Sub orderi
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -47,6 +48,43 @@ class ClaimedEvent:
     seq: int
 
 
+class InjectedOutboxFailure(RuntimeError):
+    """Raised where the fault switch refuses an outbox insert (its transaction then rolls back)."""
+
+
+class OutboxInsertFaults:
+    """Fault switch for the conformance suite: refuse the next outbox inserts of one aggregate.
+
+    Proves that a change and its event commit together: a writer whose event cannot be recorded
+    must not commit the change either. Armed only through the reference's fault route.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._remaining: dict[uuid.UUID, int] = {}
+
+    def fail_next(self, aggregate_id: uuid.UUID, count: int) -> None:
+        """Refuse the next ``count`` inserts of ``aggregate_id``'s events (0 disarms)."""
+        with self._lock:
+            if count > 0:
+                self._remaining[aggregate_id] = count
+            else:
+                self._remaining.pop(aggregate_id, None)
+
+    def take(self, aggregate_id: uuid.UUID) -> bool:
+        """True (and one use consumed) when this insert must be refused."""
+        with self._lock:
+            left = self._remaining.get(aggregate_id, 0)
+            if left <= 0:
+                return False
+            self._remaining[aggregate_id] = left - 1
+            return True
+
+
+#: The process's switch; off unless the fault route arms it.
+INSERT_FAULTS = OutboxInsertFaults()
+
+
 class OutboxStore:
     """SQL of the outbox in schema ``schema``."""
 
@@ -59,6 +97,9 @@ class OutboxStore:
 
     def enqueue(self, conn: psycopg.Connection, event: NewEvent) -> None:
         """Insert ``event`` in the caller's open transaction."""
+        if INSERT_FAULTS.take(event.aggregate_id):
+            msg = f"outbox insert of event {event.event_id} refused (fault injected by the conformance suite)"
+            raise InjectedOutboxFailure(msg)
         conn.execute(
             self._q(
                 "INSERT INTO {outbox} (event_id, aggregate_type, aggregate_id, event_type, payload, headers,"

@@ -11,6 +11,8 @@ without such an endpoint simply does not advertise.
   user's flags and watcher row when ``user_id`` is given.
 - ``POST /_reference/faults/projection-handlers`` ``{"fail_next": N, "event_type": "..."}`` — make
   the next N handler runs fail after their writes (only when the reference advertises ``faults``).
+- ``POST /_reference/faults/outbox-inserts`` ``{"fail_next": N, "aggregate_id": "..."}`` — refuse
+  the next N outbox inserts of that aggregate's events, so the writing transaction fails (``faults``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 from pydantic import BaseModel
 
+from reference_impl.adapters.outbox import INSERT_FAULTS
 from reference_impl.entrypoints.projection_consumers import ProjectionFaults
 
 PREFIX = "/_reference"
@@ -34,6 +37,13 @@ class HandlerFaultRequest(BaseModel):
 
     fail_next: int
     event_type: str | None = None
+
+
+class OutboxFaultRequest(BaseModel):
+    """Body of ``POST /_reference/faults/outbox-inserts``."""
+
+    fail_next: int
+    aggregate_id: str
 
 
 def _json(row: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -95,6 +105,11 @@ def read_model_router(pool: ConnectionPool, faults: ProjectionFaults | None) -> 
         @router.post("/faults/projection-handlers")
         def projection_handler_faults(body: HandlerFaultRequest) -> dict[str, Any]:
             faults.fail_next(body.fail_next, body.event_type)
+            return {"ok": True}
+
+        @router.post("/faults/outbox-inserts")
+        def outbox_insert_faults(body: OutboxFaultRequest) -> dict[str, Any]:
+            INSERT_FAULTS.fail_next(_video_id(body.aggregate_id), body.fail_next)
             return {"ok": True}
 
     return router

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from contracts.gen.video.v1 import lifecycle_pb2, lifecycle_pb2_grpc
@@ -39,3 +41,20 @@ class CatalogCalls(DriverBase):
     def archive_video(self, video_id: str, **fields: Any) -> Outcome:
         """``ArchiveVideo``."""
         return self._lifecycle("ArchiveVideo", lifecycle_pb2.ArchiveVideoRequest(video_id=video_id, **fields))
+
+    def mark_video(self, video_id: str) -> str:
+        """A later, harmless change on the video whose event ends its stream; returns that event's id.
+
+        Changes only ``hls_master_playlist`` (to a run-prefixed marker), through UpdateMediaInfo of a job
+        of its own, so it announces a ``catalog.video.updated`` on the video's ordering key.
+        """
+        marker = f"{self.run_id}marker-{uuid.uuid4().hex[:8]}/master.m3u8"
+        outcome = self.update_media_info(
+            video_id, hls_master_playlist=marker, job_id=f"{self.run_id}marker",
+            emitted_at=datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        )
+        if not outcome.ok or not outcome.response.revision.event_id.strip("0-"):
+            msg = (f"UpdateMediaInfo of video {video_id} answered {outcome.code} {outcome.reason} {outcome.message!r}"
+                   f" {outcome.response}; expected a revision with an event id (the marker change)")
+            raise AssertionError(msg)
+        return outcome.response.revision.event_id

@@ -224,13 +224,18 @@ class OutboxCalls(BrokerCalls):
 
     def fail_next_projection_handlers(self, count: int, event_type: str | None = None) -> None:
         """Reference fault switch: the next ``count`` handler runs fail after their writes."""
-        self._require("faults", "the projection handler fault switch")
-        response = self._http_client().post(
-            f"{self.target.rest_url}/_reference/faults/projection-handlers",
-            json={"fail_next": count, "event_type": event_type},
-        )
+        self._fault("projection-handlers", {"fail_next": count, "event_type": event_type})
+
+    def fail_next_outbox_inserts(self, aggregate_id: str, count: int) -> None:
+        """Reference fault switch: the next ``count`` outbox inserts of this aggregate's events are refused."""
+        self._fault("outbox-inserts", {"fail_next": count, "aggregate_id": aggregate_id})
+
+    def _fault(self, switch: str, body: dict[str, object]) -> None:
+        self._require("faults", f"the {switch} fault switch")
+        path = f"/_reference/faults/{switch}"
+        response = self._http_client().post(f"{self.target.rest_url}{path}", json=body)
         if response.status_code != 200:
-            msg = f"POST /_reference/faults/projection-handlers answered {response.status_code}: {response.text}"
+            msg = f"POST {path} answered {response.status_code}: {response.text}"
             raise ContractViolation("driver", "fault switch refused", msg)
 
     def metrics(self) -> dict[str, float]:

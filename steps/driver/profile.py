@@ -122,6 +122,20 @@ class ProfileCalls(DriverBase):
         path = f"/api/v1/user/{_path_user(identity, user_id)}/favorites/{video_id}/{kind}"
         return self._rest("PUT" if add else "DELETE", path, identity, profile_pb2.MutateFavoriteResponse)
 
+    def mark_engagement(self, surface: str, video_id: str) -> str:
+        """A later change on the video's engagement stream: a fresh user likes and unlikes it.
+
+        Its two events end the stream of the video's ordering key and leave every counter as it was.
+        Returns the marker user's id (its events carry it as ``user_id``).
+        """
+        marker = Identity.of_user(str(uuid.uuid4()))
+        for add in (True, False):
+            outcome = self.mutate_favorite(marker, surface, video_id, "like", add=add)
+            if not outcome.ok:
+                msg = f"the marker like of video {video_id} failed: {outcome.code} {outcome.reason} {outcome.message!r}"
+                raise AssertionError(msg)
+        return marker.user_id or ""
+
     def batch_query_favorites(
         self, identity: Identity, surface: str, video_ids: list[str], *, include_stats: bool = True,
         user_id: str | None = None,
