@@ -238,6 +238,16 @@ def _(outcome: Outcome, first: str, second: str, third: str) -> None:
     assert {first, second, third} <= signed, f"signed headers are {sorted(signed)}"
 
 
+@then(parsers.parse("the session URL lives no longer than {seconds:d} seconds"))
+def _(outcome: Outcome, seconds: int) -> None:
+    _, _, query = signed_url_parts(outcome.response.resumable_init_url)
+    signed_for = int(query["X-Goog-Expires"][0])
+    assert signed_for <= seconds, f"the URL is signed for {signed_for} s (X-Goog-Expires); the contract allows {seconds} s"
+    # Two seconds of slack: the signer rounds its timestamp down to whole seconds, and the call took a moment.
+    left = outcome.response.expires_at_unixms / 1000 - time.time()
+    assert left <= seconds + 2, f"the response says the URL expires in {left:.0f} s; the contract allows {seconds} s"
+
+
 @then("the session URL expires when the response says, in the future")
 def _(outcome: Outcome) -> None:
     _, _, query = signed_url_parts(outcome.response.resumable_init_url)

@@ -2,7 +2,8 @@
 Feature: Initialising an upload reserves a session and signs its URL
   A signed-in user who declares a file MUST receive a new video id (a UUID) and a V4-signed URL for
   exactly the object raw_videos/<user id>/<video id>. The signature MUST bind the headers the
-  client has to send, and the URL MUST expire when the response says, in the future.
+  client has to send, and the URL MUST expire when the response says, in the future — and no later
+  than the contract's session lifetime (`gcs.signed_url_ttl`, 900 seconds) after it was signed.
 
   Background:
     Given a signed-in user
@@ -14,3 +15,4 @@ Feature: Initialising an upload reserves a session and signs its URL
     And the session URL is V4-signed for the object "raw_videos/<user id>/<video id>"
     And the session URL binds the headers "x-goog-resumable", "x-goog-if-generation-match" and "x-upload-content-type"
     And the session URL expires when the response says, in the future
+    And the session URL lives no longer than 900 seconds
