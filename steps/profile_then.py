@@ -268,19 +268,28 @@ def _settled_events(driver: Driver, surface: str, video_id: str, *, at_least: in
                    timeout=seconds, what=what)
 
 
+#: What each column of an "events … are exactly:" table reads from an engagement event.
+_EVENT_COLUMNS: dict[str, Any] = {
+    "event_type": lambda event, payload: event.event_type,
+    "favorite_type": lambda event, payload: payload.get("favoriteType"),
+    "like_count": lambda event, payload: payload.get("stats", {}).get("likeCount", "0"),
+    "bookmark_count": lambda event, payload: payload.get("stats", {}).get("bookmarkCount", "0"),
+    "source": lambda event, payload: payload.get("source", ""),
+}
+
+
 @then(parsers.parse('within {seconds:d} seconds the events of video "{name}" are exactly:'))
 def _(driver: Driver, surface: str, videos: dict[str, str], seconds: int, name: str, datatable: list[list[str]]) -> None:
-    expected = [tuple(row) for row in datatable[1:]]
-    events = _settled_events(driver, surface, videos[name], at_least=len(expected), seconds=seconds,
-                             what=f"{len(expected)} engagement events of video {name}")
+    header, *rows = datatable
+    events = _settled_events(driver, surface, videos[name], at_least=len(rows), seconds=seconds,
+                             what=f"{len(rows)} engagement events of video {name}")
     received = []
     for event in events:
         payload = event.payload_json()
-        stats = payload.get("stats", {})
-        received.append((
-            event.event_type, payload.get("favoriteType"), stats.get("likeCount", "0"), stats.get("bookmarkCount", "0")
-        ))
-    assert received == expected, f"video {name}: expected events {expected}, received {received}"
+        received.append(tuple(_EVENT_COLUMNS[column](event, payload) for column in header))
+    expected = [tuple(got if cell == "*" else cell for cell, got in zip(row, seen, strict=True))
+                for row, seen in zip(rows, received, strict=False)] + [tuple(r) for r in rows[len(received):]]
+    assert received == expected, f"video {name}: expected events ({', '.join(header)}) {expected}, received {received}"
 
 
 @then(parsers.parse('within {seconds:d} seconds the watch events of video "{name}" carry exactly the percentages {percentages}'))
