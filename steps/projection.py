@@ -118,9 +118,9 @@ def _(driver: Driver, flow: Flow, defect: str) -> None:
     driver.publish_bytes(VIDEO_TOPIC, data, attributes, flow.video)
 
 
-@when(parsers.re(r"the viewer's (?P<kind>like|bookmark) of the video is (?P<action>added|removed) at minute (?P<minute>\d+)$"))
-def _(driver: Driver, flow: Flow, kind: str, action: str, minute: str) -> None:
-    message = engagement_event(action, kind, user_id=flow.user("the viewer"), video_id=flow.video,
+@when(parsers.re(r"(?P<who>the viewer|another viewer)'s (?P<kind>like|bookmark) of the video is (?P<action>added|removed) at minute (?P<minute>\d+)$"))
+def _(driver: Driver, flow: Flow, who: str, kind: str, action: str, minute: str) -> None:
+    message = engagement_event(action, kind, user_id=flow.user(who), video_id=flow.video,
                                occurred_at=flow.at_minute(int(minute)))
     _publish(driver, flow, message)
 

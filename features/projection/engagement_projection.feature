@@ -20,6 +20,14 @@ Feature: Catalog's read model of likes, bookmarks and watches
     And catalog shows the video with 1 like and 1 bookmark
 
   @B-P09
+  Scenario: removing a like the viewer never added takes nothing from other viewers' likes
+    When another viewer's like of the video is added at minute 1
+    And the viewer's like of the video is removed at minute 2
+    And the viewer's bookmark of the video is added at minute 3
+    Then within 5 seconds catalog shows the viewer has bookmarked but not liked the video
+    And catalog shows the video with 1 like and 1 bookmark
+
+  @B-P09
   Scenario: removing a like brings the counter back
     When the viewer's like of the video is added at minute 1
     And the viewer's like of the video is removed at minute 2
