@@ -9,6 +9,7 @@ aggregate in flight and lets a failed event block its successors (Pub/Sub orderi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import uuid
@@ -97,6 +98,13 @@ class OutboxStore:
 
     def enqueue(self, conn: psycopg.Connection, event: NewEvent) -> None:
         """Insert ``event`` in the caller's open transaction."""
+        if defects.active("outbox-event-outside-the-change"):
+            with contextlib.suppress(InjectedOutboxFailure, psycopg.Error), conn.transaction():
+                self._insert(conn, event)
+            return
+        self._insert(conn, event)
+
+    def _insert(self, conn: psycopg.Connection, event: NewEvent) -> None:
         if INSERT_FAULTS.take(event.aggregate_id):
             msg = f"outbox insert of event {event.event_id} refused (fault injected by the conformance suite)"
             raise InjectedOutboxFailure(msg)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import grpc
 from psycopg_pool import ConnectionPool
@@ -62,7 +63,7 @@ class UploadServicer(upload_pb2_grpc.UploadServiceServicer):
                 description=request.description,
             ),
             bucket=self._settings.gcs_bucket,
-            ttl=self._settings.signed_url_ttl,
+            ttl=timedelta(days=7) if defects.active("upload-long-lived-urls") else self._settings.signed_url_ttl,
             clock=self._clock.now,
         )
         return upload_pb2.InitResumableUploadResponse(

@@ -210,7 +210,8 @@ def apply_engagement(
         " WHERE user_id = %s AND video_id = %s",
         (active, occurred_at, user_id, video_id),
     )
-    if was_active == active and not defects.active("engagement-counts-every-event"):
+    fresh_row_flips = defects.active("engagement-fresh-row-flips") and last_occurred is None
+    if was_active == active and not fresh_row_flips and not defects.active("engagement-counts-every-event"):
         return False
     delta = 1 if active else -1
     counter = _COUNTERS[kind]

@@ -43,6 +43,13 @@ MATRIX: dict[str, tuple[list[str], list[str]]] = {
     "upload-ignores-md5-mismatch": (["features/upload/md5_check.feature"], ["other_bytes_than_declared"]),
     "upload-missing-md5-is-a-mismatch": (["features/upload/md5_check.feature"], ["reported_without_an_md5"]),
     "upload-events-out-of-order": (["features/upload/completion.feature"], ["upload_written"]),
+    "upload-long-lived-urls": (["features/upload/session_reservation.feature"], ["a_first_call_reserves"]),
+    "outbox-event-outside-the-change": (
+        ["features/outbox/change_and_event_together.feature"], ["a_like_whose_event", "a_lifecycle_update_whose_event"]
+    ),
+    "engagement-fresh-row-flips": (
+        ["features/projection/engagement_projection.feature"], ["removing_a_like_the_viewer_never_added"]
+    ),
     "upload-rejects-unknown-objects": (["features/upload/unknown_object.feature"], ["unknown_object"]),
     "relay-drops-attributes": (
         ["features/outbox/committed_changes.feature"], ["a_committed_change_produces_exactly_one_logical_event"]
