@@ -103,15 +103,24 @@ class DriverBase:
                 self._channels[address] = grpc.insecure_channel(address)
         return self._channels[address]
 
-    def _unary(self, operation: str, method: Any, request: Message, identity: Identity) -> Outcome:
+    def _unary(
+        self, operation: str, method: Any, request: Message, identity: Identity, extra: tuple[tuple[str, str], ...] = ()
+    ) -> Outcome:
+        """Call ``method``; ``extra`` is metadata beyond the identity (idempotency key, If-None-Match …)."""
         try:
-            response = method(request, metadata=identity.grpc_metadata(), timeout=DEFAULT_DEADLINE)
+            response, call = method.with_call(request, metadata=identity.grpc_metadata() + extra, timeout=DEFAULT_DEADLINE)
         except grpc.RpcError as error:
             outcome = _outcome_from_rpc_error(operation, error)
         else:
-            outcome = Outcome(operation=operation, code="OK", response=response)
+            outcome = Outcome(operation=operation, code="OK", response=response, headers=_headers(call))
         checks.run_all(outcome)
         return outcome
+
+
+def _headers(call: Any) -> dict[str, str]:
+    """Initial then trailing metadata of a finished call, text values only."""
+    pairs = [*(call.initial_metadata() or ()), *(call.trailing_metadata() or ())]
+    return {key.lower(): value for key, value in pairs if not key.endswith("-bin")}
 
 
 def _outcome_from_rpc_error(operation: str, error: grpc.RpcError) -> Outcome:
@@ -137,4 +146,5 @@ def _outcome_from_rpc_error(operation: str, error: grpc.RpcError) -> Outcome:
         message=error.details() or "",  # type: ignore[attr-defined]
         violations=tuple(violations),
         details=tuple(details),
+        headers=_headers(error),
     )
