@@ -11,7 +11,7 @@ Feature: A user's public videos and one's own uploads are listed as the contract
 
   Scenario: the public listing of a user holds only their ready and published public videos
     When anyone lists the user's public videos
-    Then the list holds exactly the user's "ready" and "published" videos
+    Then the list holds exactly the user's "ready, published" videos
 
   Scenario Outline: the owner's uploads filtered by status <filter> hold exactly the <expected> videos
     When the user lists their uploads with status filter "<filter>"

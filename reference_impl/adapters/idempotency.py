@@ -59,7 +59,7 @@ def once(
     if defects.active("idempotency-ignores-keys"):
         return run(pool)
     with pool.connection() as conn, conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"{caller}\0{key}",))
+        conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"{caller}|{key}",))
         row = conn.execute(
             "SELECT request_digest, response, created_at FROM catalog.idempotency_keys"
             " WHERE caller = %s AND idempotency_key = %s",
