@@ -4,39 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from google.protobuf.message import Message
 from pytest_bdd import given, parsers, then, when
 
-from contracts.gen.video.v1 import lifecycle_pb2
-from fixtures.data import registration_request
+from fixtures.data import lifecycle_fields
 from steps.catalog import EVENTS_TOPIC, CatalogScene, bring_to, metadata, now, succeeded
 from steps.driver import Driver, Identity, Outcome
 from steps.eventually import eventually
 
 ACTOR_TYPE, ACTOR_ID = "x-md-actor-type", "x-md-actor-id"
-
-
-def lifecycle_request(rpc: str, video_id: str, run_id: str) -> Message:
-    """A valid request of each lifecycle RPC about ``video_id``."""
-    requests = {
-        "RegisterUpload": lambda: lifecycle_pb2.RegisterUploadRequest(**registration_request(run_id)),
-        "UpdateOriginalMedia": lambda: lifecycle_pb2.UpdateOriginalMediaRequest(video_id=video_id, raw_file_size=1024),
-        "UpdateProcessingStatus": lambda: lifecycle_pb2.UpdateProcessingStatusRequest(
-            video_id=video_id, stage=lifecycle_pb2.PROCESSING_STAGE_MEDIA, new_status="processing", job_id="job-1",
-            emitted_at=now(),
-        ),
-        "UpdateMediaInfo": lambda: lifecycle_pb2.UpdateMediaInfoRequest(
-            video_id=video_id, duration_micros=1, job_id="job-1", emitted_at=now()
-        ),
-        "UpdateAIAttributes": lambda: lifecycle_pb2.UpdateAIAttributesRequest(
-            video_id=video_id, summary="s", job_id="job-2", emitted_at=now()
-        ),
-        "ArchiveVideo": lambda: lifecycle_pb2.ArchiveVideoRequest(video_id=video_id),
-        "PublishVideo": lambda: lifecycle_pb2.PublishVideoRequest(video_id=video_id),
-        "RejectVideo": lambda: lifecycle_pb2.RejectVideoRequest(video_id=video_id, reason="spam"),
-        "OverrideVisibility": lambda: lifecycle_pb2.OverrideVisibilityRequest(video_id=video_id, visibility_status="private"),
-    }
-    return requests[rpc]()
 
 
 def reader(driver: Driver, catalog: CatalogScene, who: str) -> Identity:
@@ -81,18 +56,18 @@ def _(driver: Driver, video: str, catalog: CatalogScene, status: str) -> None:
 
 @when(parsers.parse("a caller with no identity calls {rpc} on the video"), target_fixture="outcome")
 def _(driver: Driver, video: str, run_id: str, rpc: str) -> Outcome:
-    return driver.lifecycle(rpc, lifecycle_request(rpc, video, run_id), identity=Identity.anonymous())
+    return driver.call_lifecycle(Identity.anonymous(), rpc, **lifecycle_fields(rpc, video, run_id, now()))
 
 
 @when(parsers.parse("the owner calls {rpc} on the video"), target_fixture="outcome")
 def _(driver: Driver, video: str, run_id: str, catalog: CatalogScene, rpc: str) -> Outcome:
-    return driver.lifecycle(rpc, lifecycle_request(rpc, video, run_id), identity=catalog.owner)
+    return driver.call_lifecycle(catalog.owner, rpc, **lifecycle_fields(rpc, video, run_id, now()))
 
 
 @when(parsers.parse('the service "{name}" calls {rpc} on the video'), target_fixture="outcome")
 def _(driver: Driver, video: str, run_id: str, name: str, rpc: str) -> Outcome:
     stranger = Identity.of_service(((ACTOR_TYPE, "service"), (ACTOR_ID, name)))
-    return driver.lifecycle(rpc, lifecycle_request(rpc, video, run_id), identity=stranger)
+    return driver.call_lifecycle(stranger, rpc, **lifecycle_fields(rpc, video, run_id, now()))
 
 
 @when(

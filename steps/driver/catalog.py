@@ -37,6 +37,10 @@ class CatalogCalls(DriverBase):
         caller = self.pipeline if identity is None else identity
         return self._unary(f"video.v1.CatalogLifecycleService/{method}", getattr(stub, method), request, caller, extra)
 
+    def call_lifecycle(self, identity: Identity, rpc: str, **fields: Any) -> Outcome:
+        """``CatalogLifecycleService.<rpc>`` with a request of ``fields``, as ``identity``."""
+        return self.lifecycle(rpc, getattr(lifecycle_pb2, f"{rpc}Request")(**fields), identity=identity)
+
     def register_upload(self, *, idempotency_key: str | None = None, **fields: Any) -> Outcome:
         """``RegisterUpload``."""
         request = lifecycle_pb2.RegisterUploadRequest(**fields)
