@@ -45,6 +45,11 @@ def _(driver: Driver, video: str) -> None:
     bring_to(driver, video, "published")
 
 
+@given("moderation has made the video private")
+def _(driver: Driver, video: str) -> None:
+    succeeded(driver.override_visibility(video, "private"))
+
+
 @given(parsers.re(r"the video is (?P<status>pending_upload|processing|ready|published|failed|rejected|archived)$"))
 def _(driver: Driver, video: str, catalog: CatalogScene, status: str) -> None:
     bring_to(driver, video, status)

@@ -67,6 +67,20 @@ Feature: Only internal services write the catalog, and only owners see what is n
       | detail   | a caller with no identity | fails with NOT_FOUND                 |
 
   @B-C08
+  Scenario Outline: <read> of a ready video made private: <reader> <sees>
+    Given the pipeline has made the video ready
+    And moderation has made the video private
+    When <reader> reads the video's <read>
+    Then the read <sees>
+
+    Examples:
+      | read     | reader       | sees                                 |
+      | detail   | the owner    | succeeds                             |
+      | detail   | another user | fails with NOT_FOUND                 |
+      | metadata | another user | fails with NOT_FOUND                 |
+      | metadata | the owner    | succeeds with the raw file reference |
+
+  @B-C08
   Scenario Outline: <read> of a public video: <reader> <sees>
     Given the pipeline has made the video ready and published it
     When <reader> reads the video's <read>

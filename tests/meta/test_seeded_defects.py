@@ -104,7 +104,7 @@ MATRIX: dict[str, tuple[list[str], list[str]]] = {
     ),
     "catalog-reads-ignore-ownership": (
         ["features/catalog/authorization.feature"],
-        ["not_public_reader_sees[metadata-another user", "not_public_reader_sees[detail-a caller", "without the raw file"],
+        ["not_public_reader_sees[metadata-a caller", "made_private_reader_sees[detail-another user", "without the raw file"],
     ),
     "catalog-public-list-ignores-visibility": (
         ["features/catalog/listings.feature", "features/catalog/paging.feature"],
