@@ -20,7 +20,6 @@ from steps.driver import Driver, Identity, Outcome
 from steps.eventually import eventually
 
 EVENTS_TOPIC = "catalog.video.events"
-ANYONE = Identity.anonymous()
 #: the event id a revision carries when the change produced no event (upstream.md §1.3)
 NIL_EVENT_ID = "00000000-0000-0000-0000-000000000000"
 
