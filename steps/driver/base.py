@@ -8,6 +8,7 @@ sees it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import grpc
@@ -36,14 +37,16 @@ OBSERVED_TOPICS = (
 class DriverBase:
     """Reaches one target through its public surfaces; owns its channels and subscriptions."""
 
-    def __init__(self, target: TargetConfig, run_id: str = "ct-", *, observe_events: bool = True) -> None:
+    def __init__(
+        self, target: TargetConfig, run_id: str = "ct-", *, observe_events: bool = True, keep_events: bool = True
+    ) -> None:
         self.target = target
         self.run_id = run_id
         self._channels: dict[str, grpc.Channel] = {}
         self._http: httpx.Client | None = None
         self._observer: EventObserver | None = None
         if observe_events and "observe_events" in target.capabilities:
-            self._observer = EventObserver(target.pubsub_project, target.pubsub_emulator_host, run_id)
+            self._observer = EventObserver(target.pubsub_project, target.pubsub_emulator_host, run_id, keep=keep_events)
             for topic in OBSERVED_TOPICS:
                 self._observer.observe(topic)
 
@@ -79,6 +82,10 @@ class DriverBase:
                     "\n".join(event.violations) + f"\nattributes: {dict(event.attributes)}",
                 )
         return selected
+
+    def on_event(self, listener: Callable[[ObservedEvent], None]) -> None:
+        """Call ``listener`` with every observed message as it arrives (for measuring, e.g. event lag)."""
+        self._require_observer().listen(listener)
 
     def publish_raw(self, topic: str, data: bytes, attributes: dict[str, str], ordering_key: str = "") -> str:
         """Publish a message to one of the target's input topics, as its producer would."""
