@@ -117,7 +117,8 @@ def settings_from(options) -> Settings:  # noqa: ANN001 - argparse namespace
     try:
         target = resolve_target(spec, Path(options.targets_file))
     except TargetError as problem:
-        raise TargetError(f"--target-url: {problem}") from problem
+        text = str(problem)
+        raise TargetError(text if text.startswith("--target") else f"--target-url: {text}") from problem
     if target is None or spec == REFERENCE:
         msg = "--target-url=reference: the load run does not start the reference; start `python -m reference_impl` and pass its URL"
         raise TargetError(msg)

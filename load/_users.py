@@ -59,8 +59,13 @@ class LingoUser(User):
         """Whether the target offers ``capability``."""
         return capability in self.settings.target.capabilities
 
-    def call(self, surface: str, name: str, action: Callable[[], Outcome], *, size: int | None = None) -> Outcome | None:
-        """Run one driver call, record it, and return its outcome (``None`` when it broke a contract)."""
+    def call(
+        self, surface: str, name: str, action: Callable[[], Outcome], *, size: int | None = None, expect: str = "OK"
+    ) -> Outcome | None:
+        """Run one driver call, record it, and return its outcome (``None`` when it broke a contract).
+
+        The call fails unless its status is ``expect`` (a refusal can be the point of a call).
+        """
         checked = random.random() < self.settings.check_rate  # noqa: S311 - sampling, not security
         started = time.perf_counter()
         try:
@@ -69,7 +74,7 @@ class LingoUser(User):
         except ContractViolation as violation:
             self.violation(name, violation, (time.perf_counter() - started) * 1000)
             return None
-        failure = None if outcome.ok else CallFailed(f"{outcome.code} {outcome.reason or ''}".strip())
+        failure = None if outcome.code == expect else CallFailed(f"{outcome.code} {outcome.reason or ''}".strip())
         length = size if size is not None else (_size(outcome.response) if outcome.ok else 0)
         self.record(surface, name, (time.perf_counter() - started) * 1000, length, failure)
         return outcome

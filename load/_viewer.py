@@ -2,7 +2,8 @@
 
 Entries are ``grpc <RPC>`` and ``rest <RPC>`` (GetProfile, ListFavorites, MutateFavorite,
 UpsertWatchProgress); tag ``grpc`` or ``rest`` (``-T``) runs one surface only. REST tasks run only
-when the target offers ``rest``.
+when the target offers ``rest``. Now and then a call without the user header (``… GetProfile
+anonymous``, expected UNAUTHENTICATED) makes the contract checks of error answers work too.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from locust.exception import RescheduleTask
 
 from contracts.gen.profile.v1 import profile_pb2
 from load._users import LingoUser
+from steps.driver import Identity
 
 WATCHED_VIDEOS = 5
 
@@ -114,3 +116,21 @@ class Viewer(LingoUser):
     def rest_upsert_progress(self) -> None:
         """PUT …/watch-progress/{video}."""
         self._upsert_progress("rest")
+
+    @tag("grpc", "profile")
+    @task(1)
+    def grpc_anonymous(self) -> None:
+        """GetProfile without an identity: refused with UNAUTHENTICATED and a reason."""
+        self.call(
+            "grpc", "GetProfile anonymous", lambda: self.driver.get_profile(Identity.anonymous(), "grpc"),
+            expect="UNAUTHENTICATED",
+        )
+
+    @tag("rest", "profile")
+    @task(1)
+    def rest_anonymous(self) -> None:
+        """GET /api/v1/profile without an identity: a 401 Problem Details with a reason."""
+        self.call(
+            "rest", "GetProfile anonymous",
+            lambda: self.driver.get_profile(Identity.anonymous(), self._surface("rest")), expect="UNAUTHENTICATED",
+        )
