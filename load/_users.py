@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from urllib.parse import unquote
 
-from locust import User
+from locust import User, events
 
 from fixtures.data import TestFile, upload_request
 from load import _events
@@ -33,6 +33,15 @@ logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request would
 CONTRACT = "contract"
 LAG = "lag"
 VIDEO_CREATED = "catalog.video.created"
+
+
+@events.test_start.add_listener
+def _drop_idle_classes(environment, **_kwargs) -> None:  # noqa: ANN001 - locust's Environment
+    """Leave out user classes that ``-T``/``-E`` left without tasks (locust would start them and fail)."""
+    idle = [user_class.__name__ for user_class in environment.user_classes if not user_class.tasks]
+    if idle and len(idle) < len(environment.user_classes):
+        environment.user_classes[:] = [u for u in environment.user_classes if u.tasks]
+        logging.info("no tasks left after tag filtering: %s not started", ", ".join(idle))
 
 
 class CallFailed(Exception):
