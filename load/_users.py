@@ -21,6 +21,7 @@ from locust import User, events
 
 from fixtures.data import TestFile, upload_request
 from load import _events
+from load._http import GeventTransport
 from load._settings import Settings, current
 from steps.driver import ContractViolation, Driver, Identity, Outcome, checks
 from steps.driver.events import ObservedEvent
@@ -57,7 +58,7 @@ class LingoUser(User):
         """Open this user's driver (no event subscriptions: those are shared per process)."""
         self.settings: Settings = current(self.environment)
         self.run_id = f"load-{uuid.uuid4().hex[:8]}-"
-        self.driver = Driver(self.settings.target, self.run_id, observe_events=False)
+        self.driver = Driver(self.settings.target, self.run_id, observe_events=False, http_transport=GeventTransport())
         self.identity = Identity.of_user(str(uuid.uuid4()))
 
     def on_stop(self) -> None:

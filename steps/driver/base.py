@@ -38,10 +38,12 @@ class DriverBase:
     """Reaches one target through its public surfaces; owns its channels and subscriptions."""
 
     def __init__(
-        self, target: TargetConfig, run_id: str = "ct-", *, observe_events: bool = True, keep_events: bool = True
+        self, target: TargetConfig, run_id: str = "ct-", *, observe_events: bool = True, keep_events: bool = True,
+        http_transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.target = target
         self.run_id = run_id
+        self._http_transport = http_transport
         self._channels: dict[str, grpc.Channel] = {}
         self._http: httpx.Client | None = None
         self._observer: EventObserver | None = None
@@ -98,6 +100,10 @@ class DriverBase:
         return self._observer
 
     # -- plumbing -----------------------------------------------------------------------------
+
+    def _new_http(self, timeout: float) -> httpx.Client:
+        """The HTTP client for REST and storage (over ``http_transport`` when one was given)."""
+        return httpx.Client(timeout=timeout, transport=self._http_transport)
 
     def _channel(self, address: str | None) -> grpc.Channel:
         if not address:

@@ -227,7 +227,7 @@ class ProfileCalls(DriverBase):
             msg = f"target {self.target.name!r} has no REST endpoint; set rest_url or tag the scenario @needs_grpc only"
             raise checks.ContractViolation("driver", "missing endpoint", msg)
         if self._http is None:
-            self._http = httpx.Client(timeout=DEFAULT_DEADLINE)
+            self._http = self._new_http(DEFAULT_DEADLINE)
         return self._http
 
     def _rest(
