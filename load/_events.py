@@ -38,6 +38,11 @@ def expect(aggregate_id: str, event_type: str, user_id: str = "") -> None:
     _expected[(aggregate_id, event_type, user_id)] = None
 
 
+def forget(aggregate_id: str, event_type: str, user_id: str = "") -> None:
+    """Stop waiting for an event ``expect`` asked for (its action failed)."""
+    _expected.pop((aggregate_id, event_type, user_id), None)
+
+
 def arrival(aggregate_id: str, event_type: str, timeout: float, user_id: str = "") -> ObservedEvent | None:
     """The expected event once it has arrived (``None`` after ``timeout`` seconds); forgets it."""
     key = (aggregate_id, event_type, user_id)

@@ -62,7 +62,7 @@ class EventPipeline(LingoUser):
         sent = time.time()
         outcome = self.call("grpc", "MutateFavorite", lambda: self.driver.mutate_favorite(liker, "grpc", self.video, "like", add=True))
         if outcome is None or not outcome.ok:
-            _events.arrival(self.video, ADDED, 0, liker.user_id)  # forget it
+            _events.forget(self.video, ADDED, liker.user_id)
             return
         self.likes += 1
         self.followers.spawn(self._follow, liker.user_id, self.likes, sent)

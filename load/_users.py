@@ -69,9 +69,7 @@ class LingoUser(User):
         """Whether the target offers ``capability``."""
         return capability in self.settings.target.capabilities
 
-    def call(
-        self, surface: str, name: str, action: Callable[[], Outcome], *, size: int | None = None, expect: str = "OK"
-    ) -> Outcome | None:
+    def call(self, surface: str, name: str, action: Callable[[], Outcome], *, expect: str = "OK") -> Outcome | None:
         """Run one driver call, record it, and return its outcome (``None`` when it broke a contract).
 
         The call fails unless its status is ``expect`` (a refusal can be the point of a call).
@@ -85,7 +83,7 @@ class LingoUser(User):
             self.violation(name, violation, (time.perf_counter() - started) * 1000)
             return None
         failure = None if outcome.code == expect else CallFailed(f"{outcome.code} {outcome.reason or ''}".strip())
-        length = size if size is not None else (_size(outcome.response) if outcome.ok else 0)
+        length = _size(outcome.response) if outcome.ok else 0
         self.record(surface, name, (time.perf_counter() - started) * 1000, length, failure)
         return outcome
 
@@ -156,7 +154,10 @@ def upload_file(user: LingoUser, identity: Identity, size: int, *, record: bool)
     finished = time.time()
     if record:
         user.record(kind, name, (time.perf_counter() - started) * 1000, size, failure)
-    return (video_id, finished) if failure is None else None
+    if failure is not None:
+        _events.forget(video_id, VIDEO_CREATED)
+        return None
+    return video_id, finished
 
 
 def make_video(user: LingoUser, identity: Identity, timeout: float = 30.0) -> str | None:
