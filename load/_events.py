@@ -7,6 +7,7 @@ but the arrivals somebody waits for (``expect`` before the action, ``arrival`` a
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 
@@ -18,6 +19,7 @@ from steps.driver import Driver
 from steps.driver.events import ObservedEvent
 
 _drivers: dict[str, Driver] = {}
+_opening = threading.Lock()  # (gevent's, once locust has patched) two users must not both open one
 _expected: dict[tuple[str, str, str], ObservedEvent | None] = {}
 
 
@@ -26,10 +28,11 @@ def observer(settings: Settings) -> Driver | None:
     if "observe_events" not in settings.target.capabilities:
         return None
     key = settings.target.name
-    if key not in _drivers:
-        driver = Driver(settings.target, f"load-{uuid.uuid4().hex[:8]}-", keep_events=False)
-        driver.on_event(_arrived)
-        _drivers[key] = driver
+    with _opening:
+        if key not in _drivers:
+            driver = Driver(settings.target, f"load-{uuid.uuid4().hex[:8]}-", keep_events=False)
+            driver.on_event(_arrived)
+            _drivers[key] = driver
     return _drivers[key]
 
 
