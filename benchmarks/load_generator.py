@@ -6,7 +6,9 @@ generator process — for GetProfile over gRPC and over REST — next to the lea
 the same call: plain grpcio stubs on threads, and geventhttpclient (the client of locust's
 FastHttpUser). The answers come from a minimal server in another process that returns one fixed
 profile, so the server's CPU is not counted. Each client runs in a process of its own (gevent
-patches a whole process). Prints a table with the ratio driver / raw (aim: at least 0.5).
+patches a whole process), with one client per caller as each locust user has its own driver.
+Prints a table with the ratio driver / raw per CPU-second (aim: at least 0.5); the calls/s columns
+are capped by the minimal server and by whatever else the machine runs, so read the ratio.
 
     python -m benchmarks.load_generator [--seconds 5] [--concurrency 16]
 """
