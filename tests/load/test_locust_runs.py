@@ -107,7 +107,7 @@ def test_a_master_and_two_workers_run_every_user_kind(target: TargetConfig, tmp_
     stats = _stats(tmp_path / "run")
     assert EXPECTED_ENTRIES <= stats.keys(), f"missing entries: {sorted(EXPECTED_ENTRIES - stats.keys())}"
     assert not [key for key in stats if key[0] == "contract"], "contract violations under load"
-    assert int(stats[("lag", "commit->published")]["Request Count"]) >= 10
+    assert int(stats[("lag", "commit->published")]["Request Count"]) >= 3
     assert "99%" in stats[("lag", "commit->published")] and "lag" in (tmp_path / "run.html").read_text()
     assert "all thresholds held" in log
 
