@@ -131,7 +131,7 @@ class UploadCalls(DriverBase):
 
     def _storage(self) -> httpx.Client:
         if self._http is None:
-            self._http = httpx.Client(timeout=30)
+            self._http = self._new_http(30)
         return self._http
 
 
