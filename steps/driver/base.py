@@ -8,6 +8,7 @@ sees it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import grpc
@@ -36,14 +37,18 @@ OBSERVED_TOPICS = (
 class DriverBase:
     """Reaches one target through its public surfaces; owns its channels and subscriptions."""
 
-    def __init__(self, target: TargetConfig, run_id: str = "ct-", *, observe_events: bool = True) -> None:
+    def __init__(
+        self, target: TargetConfig, run_id: str = "ct-", *, observe_events: bool = True, keep_events: bool = True,
+        http_transport: httpx.BaseTransport | None = None,
+    ) -> None:
         self.target = target
         self.run_id = run_id
+        self._http_transport = http_transport
         self._channels: dict[str, grpc.Channel] = {}
         self._http: httpx.Client | None = None
         self._observer: EventObserver | None = None
         if observe_events and "observe_events" in target.capabilities:
-            self._observer = EventObserver(target.pubsub_project, target.pubsub_emulator_host, run_id)
+            self._observer = EventObserver(target.pubsub_project, target.pubsub_emulator_host, run_id, keep=keep_events)
             for topic in OBSERVED_TOPICS:
                 self._observer.observe(topic)
 
@@ -80,6 +85,10 @@ class DriverBase:
                 )
         return selected
 
+    def on_event(self, listener: Callable[[ObservedEvent], None]) -> None:
+        """Call ``listener`` with every observed message as it arrives (for measuring, e.g. event lag)."""
+        self._require_observer().listen(listener)
+
     def publish_raw(self, topic: str, data: bytes, attributes: dict[str, str], ordering_key: str = "") -> str:
         """Publish a message to one of the target's input topics, as its producer would."""
         return self._require_observer().publish(topic, data, attributes, ordering_key)
@@ -92,6 +101,10 @@ class DriverBase:
 
     # -- plumbing -----------------------------------------------------------------------------
 
+    def _new_http(self, timeout: float) -> httpx.Client:
+        """The HTTP client for REST and storage (over ``http_transport`` when one was given)."""
+        return httpx.Client(timeout=timeout, transport=self._http_transport)
+
     def _channel(self, address: str | None) -> grpc.Channel:
         if not address:
             msg = f"target {self.target.name!r} has no gRPC endpoint for this call; add it to its description"
@@ -103,15 +116,24 @@ class DriverBase:
                 self._channels[address] = grpc.insecure_channel(address)
         return self._channels[address]
 
-    def _unary(self, operation: str, method: Any, request: Message, identity: Identity) -> Outcome:
+    def _unary(
+        self, operation: str, method: Any, request: Message, identity: Identity, extra: tuple[tuple[str, str], ...] = ()
+    ) -> Outcome:
+        """Call ``method``; ``extra`` is metadata beyond the identity (idempotency key, If-None-Match …)."""
         try:
-            response = method(request, metadata=identity.grpc_metadata(), timeout=DEFAULT_DEADLINE)
+            response, call = method.with_call(request, metadata=identity.grpc_metadata() + extra, timeout=DEFAULT_DEADLINE)
         except grpc.RpcError as error:
             outcome = _outcome_from_rpc_error(operation, error)
         else:
-            outcome = Outcome(operation=operation, code="OK", response=response)
+            outcome = Outcome(operation=operation, code="OK", response=response, headers=_headers(call))
         checks.run_all(outcome)
         return outcome
+
+
+def _headers(call: Any) -> dict[str, str]:
+    """Initial then trailing metadata of a finished call, text values only."""
+    pairs = [*(call.initial_metadata() or ()), *(call.trailing_metadata() or ())]
+    return {key.lower(): value for key, value in pairs if not key.endswith("-bin")}
 
 
 def _outcome_from_rpc_error(operation: str, error: grpc.RpcError) -> Outcome:
@@ -137,4 +159,5 @@ def _outcome_from_rpc_error(operation: str, error: grpc.RpcError) -> Outcome:
         message=error.details() or "",  # type: ignore[attr-defined]
         violations=tuple(violations),
         details=tuple(details),
+        headers=_headers(error),
     )

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 
-from contracts.gen.video.v1 import query_pb2, query_pb2_grpc, upload_pb2, upload_pb2_grpc
+from contracts.gen.video.v1 import upload_pb2, upload_pb2_grpc
 from steps.driver.base import DriverBase
 from steps.driver.outcome import Identity, Outcome
 
@@ -45,25 +45,13 @@ class StorageResult:
 
 
 class UploadCalls(DriverBase):
-    """Upload and query calls; mixed into ``Driver``."""
+    """Upload and storage calls; mixed into ``Driver``."""
 
     def init_upload(self, identity: Identity, **fields: Any) -> Outcome:
         """Call ``UploadService.InitResumableUpload`` with the given request fields."""
         stub = upload_pb2_grpc.UploadServiceStub(self._channel(self.target.catalog_grpc))
         request = upload_pb2.InitResumableUploadRequest(**fields)
         return self._unary("video.v1.UploadService/InitResumableUpload", stub.InitResumableUpload, request, identity)
-
-    def list_my_uploads(self, identity: Identity, **fields: Any) -> Outcome:
-        """Call ``CatalogQueryService.ListMyUploads``."""
-        stub = query_pb2_grpc.CatalogQueryServiceStub(self._channel(self.target.catalog_grpc))
-        request = query_pb2.ListMyUploadsRequest(**fields)
-        return self._unary("video.v1.CatalogQueryService/ListMyUploads", stub.ListMyUploads, request, identity)
-
-    def get_video_metadata(self, identity: Identity, video_id: str) -> Outcome:
-        """Call ``CatalogQueryService.GetVideoMetadata``."""
-        stub = query_pb2_grpc.CatalogQueryServiceStub(self._channel(self.target.catalog_grpc))
-        request = query_pb2.GetVideoMetadataRequest(video_id=video_id)
-        return self._unary("video.v1.CatalogQueryService/GetVideoMetadata", stub.GetVideoMetadata, request, identity)
 
     # -- storage ------------------------------------------------------------------------------
 
@@ -143,7 +131,7 @@ class UploadCalls(DriverBase):
 
     def _storage(self) -> httpx.Client:
         if self._http is None:
-            self._http = httpx.Client(timeout=30)
+            self._http = self._new_http(30)
         return self._http
 
 
