@@ -86,13 +86,14 @@ def matrix(bundles: list[Bundle], prefix: str = "") -> str:
     if not bundles:
         return "No results bundle was given to this build (`python -m contracts.docs build --results results/`).\n"
     areas = sorted({a for b in bundles for a in _groups(b, "area:")})
-    lines = ["| target | all | " + " | ".join(areas) + " | run |", "|---|---|" + "---|" * len(areas) + "---|"]
+    lines = ["| target | all | " + " | ".join(areas) + " |", "|---|---|" + "---|" * len(areas)]
     for bundle in bundles:
         groups = _groups(bundle, "area:")
         cells = " | ".join(_score(groups.get(a)) for a in areas)
+        run_date = (bundle.summary.get("finished_at") or bundle.summary["started_at"])[:10]
         lines.append(
-            f"| [{bundle.target}]({prefix}{bundle.page}) | {_score(bundle.summary['groups'].get('all'))} | {cells} "
-            f"| {bundle.summary.get('finished_at') or bundle.summary['started_at']} |"
+            f"| [{bundle.target}]({prefix}{bundle.page})<br><small>{run_date}</small> "
+            f"| {_score(bundle.summary['groups'].get('all'))} | {cells} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -26,7 +26,15 @@ from contracts.docs.descriptors import load_images
 from contracts.docs.grpc_reference import Reference, page_name
 from contracts.topology import load_topology
 
-log = logging.getLogger(__name__)
+class _Collect(logging.Handler):
+    """Keeps MkDocs' warnings so the build error can list them."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
 
 
 class DocsBuildError(RuntimeError):
@@ -180,12 +188,17 @@ def build(out: Path, results: list[Path], contracts_dir: Path) -> Path:
         config_file.write_text(yaml.safe_dump(_config(docs_dir, out, nav), sort_keys=False), encoding="utf-8")
         if out.exists():
             shutil.rmtree(out)
+        warnings = _Collect()
+        logging.getLogger("mkdocs").addHandler(warnings)
         try:
             config = load_config(config_file=str(config_file), strict=True)
             mkdocs_build(config)
         except (MkDocsException, SystemExit) as error:
-            msg = f"mkdocs build failed (strict: warnings are errors; see the WARNING lines above): {error}"
+            found = "\n  ".join(warnings.messages)
+            msg = f"mkdocs build failed (strict: warnings are errors): {error}\n  {found}"
             raise DocsBuildError(msg) from error
+        finally:
+            logging.getLogger("mkdocs").removeHandler(warnings)
     # MkDocs' 404 page links with absolute paths for servers that route misses to it; a static,
     # possibly file:// site has no such server, and the page would only carry broken links.
     (out / "404.html").unlink(missing_ok=True)
