@@ -47,7 +47,7 @@ def page(table: dict[str, Any], features: list[Feature]) -> str:
         "Every failed gRPC call carries a status code and a `google.rpc.ErrorInfo` detail whose `reason` is an "
         "`ErrorReason` value name (bad input adds a `google.rpc.BadRequest` naming each field). The same error over REST "
         "is an RFC 9457 Problem Details body (`application/problem+json`) with the same `reason` member. "
-        "Source: `contracts/errors.yaml`; reasons are defined in "
+        f"Problem types are `{base}<type>`. Source: `contracts/errors.yaml`; reasons are defined in "
         "[video.v1](grpc/video.v1.md#video.v1.ErrorReason) and [profile.v1](grpc/profile.v1.md#profile.v1.ErrorReason).",
         "",
         "| gRPC code | ErrorInfo reason | Problem type | HTTP | when | pinned by |",
@@ -57,7 +57,7 @@ def page(table: dict[str, Any], features: list[Feature]) -> str:
         package, _, reason = row["reason"].rpartition(".")
         scenarios = pins.get((reason, row["grpc"]), []) + pins.get((reason, "*"), [])
         links = ", ".join(f"[{cell(s.name)}](behaviours/{s.area}.md#{s.anchor})" for s in scenarios) or "—"
-        problem = f"`{base}{row['problem']}`" if row.get("problem") else "—"
+        problem = f"`{row['problem']}`" if row.get("problem") else "—"
         lines.append(
             f"| `{row['grpc']}` | [`{reason}`](grpc/{package}.md#{package}.ErrorReason) | {problem} | {row['http']} "
             f"| {cell(row['when'])} | {links} |"

@@ -53,12 +53,14 @@ def page(openapi: dict[str, Any], errors: dict[str, Any]) -> str:
         "`status`, `detail`, `instance`, plus `reason` (the gRPC `ErrorInfo` reason of the same error) and `errors[]` "
         "(one entry per invalid field). Branch on `type`/`status`, then on `reason`; see [Errors](../errors.md).",
         "",
+        f"Types are `{errors['problem_base']}<type>`.",
+        "",
         "| type | status | reasons |",
         "|---|---|---|",
     ]
     for slug, (status, reasons) in problem_types.items():
         unique = ", ".join(f"`{r}`" for r in dict.fromkeys(reasons))
-        lines.append(f"| `{errors['problem_base']}{slug}` | {status} | {unique} |")
+        lines.append(f"| `{slug}` | {status} | {unique} |")
     lines += [
         "",
         "## Operations",

@@ -11,7 +11,8 @@ import pytest
 from contracts.docs import checks, errors_page, site as site_module
 from contracts.docs.site import DocsBuildError, build
 from contracts.protoc import default_contracts_dir
-from tests.docs.conftest import FIXTURE_RESULTS
+
+FIXTURE_RESULTS = Path(__file__).parent / "fixtures" / "results"
 
 
 def text(site: Path, page: str) -> str:
