@@ -29,8 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, text in (("build", "write the static site"), ("serve", "build, then serve it on 127.0.0.1")):
         command = commands.add_parser(name, help=text)
         command.add_argument(
-            "--results", type=Path, action="append", default=[], metavar="DIR",
-            help="a results bundle (results/<run-id>/) or a folder of them (results/); repeatable",
+            "--results", type=Path, nargs="+", action="extend", default=[], metavar="DIR",
+            help="results bundles (results/<run-id>/) or folders of them (results/); repeatable",
         )
         command.add_argument("--out", type=Path, default=Path("site"), help="output folder, replaced (default: site/)")
         command.add_argument("--contracts-dir", type=Path, default=default_contracts_dir(), help=argparse.SUPPRESS)
