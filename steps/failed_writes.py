@@ -1,18 +1,17 @@
 """A When step whose call fails stops the scenario there, unless the scenario speaks of that failure.
 
-A When step hands its ``Outcome`` (or a list of them) to the Then steps as ``outcome`` /
-``outcomes``. When a scenario never looks at that outcome's status, a failed write surfaces much
+A When step hands its ``Outcome`` (or a list of them) to the Then steps as ``outcome``,
+``outcomes`` or ``pages``. When a scenario never looks at that outcome's status, a failed write surfaces much
 later as a wrong count or a missing event, blaming the wrong thing. So after each When step this
 plugin looks at the outcome the step just produced: a failed one fails the step at once, with the
-status, reason and message, unless a later step of the scenario states how calls end (``the call
-fails with …``, ``the call succeeds``, ``storage refuses it …``, ``the error names …``) — then the
-scenario is about that outcome and its Then says what was expected.
+status, reason and message, unless the scenario states how that call ends (``the call fails with …``, ``the call succeeds``,
+``storage refuses it …``, ``the error names …``) before its next When step — then the scenario is
+about that outcome and its Then says what was expected.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,8 +19,8 @@ from pytest_bdd.parser import Scenario, Step
 
 from steps.driver import Outcome
 
-#: The fixtures When steps hand their outcomes over in.
-OUTCOME_FIXTURES = ("outcome", "outcomes")
+#: The fixtures When steps hand their outcomes over in (``pages``: a walk through a listing).
+OUTCOME_FIXTURES = ("outcome", "outcomes", "pages")
 #: Step texts that state how a call ends: a scenario containing one is about its calls' outcome.
 STATES_THE_OUTCOME = re.compile(r"\bfails? with\b|\bcalls? succeeds?\b|\brefuse|\bthe error\b|\bare refused\b")
 
@@ -41,9 +40,7 @@ def pytest_bdd_before_step(request: pytest.FixtureRequest, step: Step) -> None:
         request.node.stash[_BEFORE] = {name: _current(request, name) for name in OUTCOME_FIXTURES}
 
 
-def pytest_bdd_after_step(
-    request: pytest.FixtureRequest, scenario: Scenario, step: Step, step_func: Callable[..., object]
-) -> None:
+def pytest_bdd_after_step(request: pytest.FixtureRequest, scenario: Scenario, step: Step) -> None:
     """Fail a When step whose fresh outcome failed in a scenario that states no outcome."""
     if step.type != "when":
         return
@@ -64,7 +61,13 @@ def pytest_bdd_after_step(
 
 
 def states_the_outcome(scenario: Scenario, step: Step) -> bool:
-    """True when a step after ``step`` in ``scenario`` says how calls end."""
+    """True when the scenario says how ``step``'s call ends: a step stating an outcome follows it
+    before any other When step does (that one's outcome would be the one stated)."""
     steps = scenario.steps
     position = next((i for i, s in enumerate(steps) if s is step), -1)
-    return any(STATES_THE_OUTCOME.search(s.name) for s in steps[position + 1 :])
+    for later in steps[position + 1 :]:
+        if STATES_THE_OUTCOME.search(later.name):
+            return True
+        if later.type == "when":
+            return False
+    return False

@@ -7,6 +7,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 import pytest
 from pytest_bdd import given, parsers, then, when
@@ -370,18 +371,44 @@ def _(driver: Driver, upload: UploadUnderTest) -> None:
     assert name == f"raw_videos/{upload.identity.user_id}/{upload.video_id}"
 
 
+def logical_events(driver: Driver, video_id: str) -> list:
+    """The video's events in arrival order, each logical event once (redeliveries share an event_id)."""
+    unique = {}
+    for event in driver.events(EVENTS_TOPIC, aggregate_id=video_id):
+        unique.setdefault(event.attributes["event_id"], event)
+    return list(unique.values())
+
+
 @then(parsers.parse('within {seconds:d} seconds the video\'s events are exactly "{first}" then "{second}"'))
 def _(driver: Driver, upload: UploadUnderTest, first: str, second: str, seconds: int) -> None:
-    def logical_events() -> list:
-        unique = {}
-        for event in driver.events(EVENTS_TOPIC, aggregate_id=upload.video_id):
-            unique.setdefault(event.attributes["event_id"], event)
-        return list(unique.values())
-
-    events = eventually(logical_events, until=lambda found: len(found) >= 2, timeout=seconds, what="two video events")
+    events = eventually(
+        lambda: logical_events(driver, upload.video_id), until=lambda found: len(found) >= 2, timeout=seconds,
+        what="two video events",
+    )
     assert [e.event_type for e in events] == [first, second], [e.event_type for e in events]
     assert [int(e.attributes["version"]) for e in events] == sorted(int(e.attributes["version"]) for e in events)
     assert all(e.ordering_key == upload.video_id for e in events)
+
+
+@then(parsers.parse(
+    'after a later change of the video, its events before that change\'s are exactly "{first}" then "{second}"'
+))
+def _(driver: Driver, upload: UploadUnderTest, run_id: str, first: str, second: str) -> None:
+    # Events of one video arrive in order: once the later change's event is here, every event
+    # enqueued before it is too, so "exactly" needs no waiting for silence.
+    change = driver.update_processing_status(
+        upload.video_id, "media", new_status="processing", job_id=f"{run_id}later-change",
+        emitted_at=datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+    )
+    assert change.ok, f"{change.operation}: expected OK, received {change.code} {change.reason} {change.message!r}"
+    marker = change.response.revision.event_id
+    events = eventually(
+        lambda: logical_events(driver, upload.video_id),
+        until=lambda found: marker in [e.attributes["event_id"] for e in found], timeout=15,
+        what=f"the later change's event {marker}",
+    )
+    before = [e.event_type for e in events][: [e.attributes["event_id"] for e in events].index(marker)]
+    assert before == [first, second], f"events before the later change: {before}"
 
 
 @then("the video does not exist")

@@ -16,6 +16,11 @@ Feature: Writes
     When the user writes something 3 times and the second fails
     Then there is 1 thing
 
+  Scenario: a failed write followed by another before the stated outcome
+    When the user writes something that fails
+    And the user writes something that works
+    Then the call succeeds
+
   Scenario: a write that works
     When the user writes something that works
     Then there is 1 thing
@@ -38,6 +43,10 @@ def _():
 def _():
     return [Outcome(operation="svc/Write", code="OK"), FAILED, Outcome(operation="svc/Write", code="OK")]
 
+@then("the call succeeds")
+def _(outcome):
+    assert outcome.ok
+
 @then("there is 1 thing")
 def _():
     pass
@@ -53,11 +62,13 @@ def test_failed_writes_fail_at_the_when_step_unless_the_scenario_states_the_outc
     pytester.makepyfile(my_steps=STEPS)
     pytester.makeconftest('pytest_plugins = ["steps.plugin", "steps.results", "steps.failed_writes", "my_steps"]')
     result = pytester.runpytest("--target=grpc://127.0.0.1:9?capabilities=grpc", "-p", "no:locust", "-rf")
-    result.assert_outcomes(passed=2, failed=2)
+    result.assert_outcomes(passed=2, failed=3)
     result.stdout.fnmatch_lines([
         "*_ test_a_write_the_scenario_relies_on_fails _*",
         "When 'the user writes something that fails': "
         "svc/Write failed with ABORTED ERROR_REASON_TAKEN ('taken'); the scenario expects it to work",
         "*_ test_one_of_several_calls_fails _*",
         "When 'the user writes something 3 times and the second fails': svc/Write failed with ABORTED*",
+        "*_ test_a_failed_write_followed_by_another_before_the_stated_outcome _*",
+        "When 'the user writes something that fails': svc/Write failed with ABORTED*",
     ])
