@@ -1,7 +1,10 @@
 """Driver calls of the upload area: the upload and query RPCs, and the client side of storage.
 
 The storage half follows a signed session URL exactly as a mobile client does (XML resumable
-upload: ``POST`` to start, ``PUT`` the bytes, in chunks or at once) and reports what storage said.
+upload: ``POST`` to start, ``PUT`` the bytes, in chunks or at once) and reports what storage said
+(capability ``storage``). Where the suite may not write to the target's storage, ``store_file``
+publishes what storage would then report instead: an ``OBJECT_FINALIZE`` in Cloud Storage's exact
+format on the uploads topic (capability ``publish_raw``), so the catalog sees the same message.
 """
 
 from __future__ import annotations
