@@ -21,15 +21,19 @@ import yaml
 from fixtures.postgres import PostgresServer
 from fixtures.pubsub.plugin import PubsubEndpoint
 from fixtures.reference import EMBEDDED_CAPABILITIES, running_reference, standins
-from fixtures.targets import CAPABILITIES, TargetConfig, TargetError, resolve_target
+from fixtures.targets import (
+    ALTERNATIVE_NEEDS,
+    CAPABILITIES,
+    TargetConfig,
+    TargetError,
+    capabilities_meeting,
+    resolve_target,
+)
 from steps.driver import Driver
 
 ROOT = Path(__file__).resolve().parent.parent
 BEHAVIOURS_FILE = ROOT / "features" / "behaviours.yaml"
 NEEDS_PREFIX = "needs_"
-#: Needs that any one of several capabilities meets: the scenario's steps take the path the
-#: target's capabilities allow (``store_file``: bytes through the signed URL, else storage's report).
-ALTERNATIVE_NEEDS: dict[str, tuple[str, ...]] = {"storage_or_publish_raw": ("storage", "publish_raw")}
 
 _TARGET_KEY = pytest.StashKey[TargetConfig | None]()
 
@@ -103,7 +107,7 @@ def needed_capabilities(item: pytest.Item) -> set[str]:
 
 def meaning(need: str) -> str:
     """What a target with the capability (or one of the alternatives) ``need`` can do."""
-    return " or ".join(CAPABILITIES[name] for name in ALTERNATIVE_NEEDS.get(need, (need,)))
+    return " or ".join(CAPABILITIES[name] for name in capabilities_meeting(need))
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -113,7 +117,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         return
     target = item.config.stash[_TARGET_KEY]
     capabilities = EMBEDDED_CAPABILITIES if target is None else target.capabilities
-    missing = sorted(need for need in needed if capabilities.isdisjoint(ALTERNATIVE_NEEDS.get(need, (need,))))
+    missing = sorted(need for need in needed if capabilities.isdisjoint(capabilities_meeting(need)))
     if missing:
         name = "reference" if target is None else target.name
         pytest.skip(

@@ -1,4 +1,4 @@
-@upload @creates_own @needs_observe_events
+@upload @needs_grpc @creates_own @needs_observe_events
 Feature: A stored file completes the upload
   When the file the client declared is stored as the session's object, storage reports it
   (OBJECT_FINALIZE, which carries no event_id attribute) and the catalog MUST then mark the upload

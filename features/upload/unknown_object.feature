@@ -8,7 +8,7 @@ Feature: A notification for an object no session knows is acknowledged and ignor
     When storage reports an object no upload session knows
     Then within 15 seconds that notification is acknowledged without a retry
 
-  @B-U15 @needs_observe_events @needs_storage_or_publish_raw
+  @B-U15 @needs_grpc @needs_observe_events @needs_storage_or_publish_raw
   Scenario: a finalize for an object no session knows changes nothing
     Given a signed-in user
     And the user has initialised an upload of a new 1 MiB "video/mp4" file
