@@ -37,7 +37,7 @@ Feature: A stored file completes the upload
     When the user initialises an upload of the same file
     Then the call fails with ABORTED and reason "ERROR_REASON_UPLOAD_ALREADY_COMPLETED"
 
-  @B-U10 @needs_publish_raw
+  @B-U10 @needs_publish_raw @needs_storage_or_publish_raw
   Scenario: the same object reported three times has one effect
     When the user's file is stored and storage reports it 3 times
     Then within 15 seconds the user's upload is "completed" with a video in status "processing"

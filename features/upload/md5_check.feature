@@ -16,7 +16,7 @@ Feature: The stored object must be the declared file
     Then within 15 seconds the user's upload is "failed" with error "MD5_MISMATCH"
     And the video does not exist
 
-  @B-U11 @needs_publish_raw @needs_observe_events
+  @B-U11 @needs_publish_raw @needs_storage_or_publish_raw @needs_observe_events
   Scenario: a later stored object with the declared MD5 completes the failed session
     Given other bytes than declared have been stored and the upload failed
     When storage reports a new generation of the object with the declared MD5
