@@ -6,6 +6,7 @@ pytest_plugins = [
     "steps.plugin",
     "steps.results",
     "steps.common",
+    "steps.failed_writes",
     "steps.upload",
     "steps.catalog",
     "steps.catalog_access",

@@ -42,7 +42,9 @@ MATRIX: dict[str, tuple[list[str], list[str]]] = {
     ),
     "upload-ignores-md5-mismatch": (["features/upload/md5_check.feature"], ["other_bytes_than_declared"]),
     "upload-missing-md5-is-a-mismatch": (["features/upload/md5_check.feature"], ["reported_without_an_md5"]),
-    "upload-events-out-of-order": (["features/upload/completion.feature"], ["upload_written"]),
+    "upload-events-out-of-order": (
+        ["features/upload/completion.feature"], ["a_stored_file_completes", "upload_written", "reported_three_times"]
+    ),
     "upload-long-lived-urls": (["features/upload/session_reservation.feature"], ["a_first_call_reserves"]),
     "outbox-event-outside-the-change": (
         ["features/outbox/change_and_event_together.feature"], ["a_like_whose_event", "a_lifecycle_update_whose_event"]
