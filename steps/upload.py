@@ -401,7 +401,7 @@ def _(driver: Driver, upload: UploadUnderTest, first: str, second: str, seconds:
     'after a later change of the video, its events before that change\'s are exactly "{first}" then "{second}"'
 ))
 def _(driver: Driver, upload: UploadUnderTest, first: str, second: str) -> None:
-    events = _logical(settled_video_events(driver, upload.video_id, at_least=0, seconds=15))
+    events = _logical(settled_video_events(driver, upload.video_id, at_least=2, seconds=15))
     assert [e.event_type for e in events] == [first, second], f"events before the later change: {events}"
 
 
