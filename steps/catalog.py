@@ -30,6 +30,17 @@ def now() -> str:
     return datetime.now(UTC).isoformat().replace("+00:00", "Z")
 
 
+def ready_video(driver: Driver, run_id: str) -> str:
+    """A video the pipeline registered and finished both stages of (status ``ready``); its id."""
+    registered = driver.register_upload(**registration_request(run_id))
+    assert registered.ok, f"RegisterUpload failed: {registered.code} {registered.reason} {registered.message}"
+    video = registered.response.video_id
+    for stage in ("media", "analysis"):
+        done = driver.update_processing_status(video, stage, new_status="ready", job_id=f"{run_id}{stage}", emitted_at=now())
+        assert done.ok, f"UpdateProcessingStatus {stage} ready failed: {done.code} {done.reason} {done.message}"
+    return video
+
+
 # -- Given --------------------------------------------------------------------------------------
 
 

@@ -1,5 +1,8 @@
 """gRPC ``video.v1.CatalogQueryService``: reads of videos and of the caller's uploads.
 
+GetVideoDetail joins catalog's engagement projection: the stats of the video and, for a signed-in
+caller, the caller's like/bookmark/watched flags.
+
 Lists page with keyset tokens over (created_at, video_id) that name the last item returned, so a
 page boundary never skips or repeats an item (upstream skips one; BEHAVIOURS C10).
 """
@@ -18,8 +21,9 @@ from psycopg_pool import ConnectionPool
 
 from contracts.gen.video.v1 import query_pb2, query_pb2_grpc
 from reference_impl.domain.errors import InvalidArgument, NotFound
+from reference_impl.domain.identity import USERINFO_HEADER
 from reference_impl.domain.video_events import rfc3339
-from reference_impl.entrypoints.caller import grpc_caller_id
+from reference_impl.entrypoints.caller import caller_id, grpc_caller_id
 from reference_impl.entrypoints.errors import grpc_errors
 from reference_impl.entrypoints.validation import validate
 
@@ -68,6 +72,45 @@ SELECT coalesce(v.video_id, u.video_id) AS video_id,
 """
 
 
+_VIDEO = """
+SELECT v.video_id, v.title, v.status::text AS status, v.media_status::text AS media_status,
+       v.analysis_status::text AS analysis_status, v.duration_micros, v.encoded_resolution,
+       v.encoded_bitrate, v.thumbnail_url, v.hls_master_playlist, v.difficulty, v.summary, v.tags,
+       v.raw_subtitle_url, v.created_at, v.updated_at, v.version, v.raw_file_reference,
+       s.like_count, s.bookmark_count, s.watch_count, s.unique_watchers,
+       e.has_liked, e.has_bookmarked, w.video_id IS NOT NULL AS has_watched
+  FROM catalog.videos v
+  LEFT JOIN catalog.video_engagement_stats_projection s USING (video_id)
+  LEFT JOIN catalog.video_user_engagements_projection e
+         ON e.video_id = v.video_id AND e.user_id = %(user)s::uuid
+  LEFT JOIN catalog.video_engagement_watchers w ON w.video_id = v.video_id AND w.user_id = %(user)s::uuid
+ WHERE v.video_id = %(video)s
+"""
+
+
+def _metadata(row: dict) -> query_pb2.VideoMetadata:
+    return query_pb2.VideoMetadata(
+        status=row["status"],
+        media_status=row["media_status"],
+        analysis_status=row["analysis_status"],
+        duration_micros=row["duration_micros"] or 0,
+        encoded_resolution=row["encoded_resolution"] or "",
+        encoded_bitrate=row["encoded_bitrate"] or 0,
+        thumbnail_url=row["thumbnail_url"] or "",
+        hls_master_playlist=row["hls_master_playlist"] or "",
+        difficulty=row["difficulty"] or "",
+        summary=row["summary"] or "",
+        tags=row["tags"] or [],
+        raw_subtitle_url=row["raw_subtitle_url"] or "",
+        updated_at=rfc3339(row["updated_at"]),
+        version=row["version"],
+        like_count=row["like_count"] or 0,
+        bookmark_count=row["bookmark_count"] or 0,
+        watch_count=row["watch_count"] or 0,
+        raw_file_reference=row["raw_file_reference"],
+    )
+
+
 class QueryServicer(query_pb2_grpc.CatalogQueryServiceServicer):
     """Reads of the catalog."""
 
@@ -81,42 +124,41 @@ class QueryServicer(query_pb2_grpc.CatalogQueryServiceServicer):
         """Any video, whatever its status; NOT_FOUND when there is none."""
         validate(request, VIDEO_ID_INVALID)
         with self._pool.connection() as conn:
-            row = conn.cursor(row_factory=dict_row).execute(
-                """
-                SELECT v.status::text AS status, v.media_status::text AS media_status,
-                       v.analysis_status::text AS analysis_status, v.duration_micros, v.encoded_resolution,
-                       v.encoded_bitrate, v.thumbnail_url, v.hls_master_playlist, v.difficulty, v.summary, v.tags,
-                       v.raw_subtitle_url, v.updated_at, v.version, v.raw_file_reference,
-                       s.like_count, s.bookmark_count, s.watch_count
-                  FROM catalog.videos v LEFT JOIN catalog.video_engagement_stats_projection s USING (video_id)
-                 WHERE v.video_id = %s
-                """,
-                (request.video_id,),
-            ).fetchone()
+            row = conn.cursor(row_factory=dict_row).execute(_VIDEO, {"video": request.video_id, "user": None}).fetchone()
         if row is None:
             raise NotFound(VIDEO_NOT_FOUND, f"no video {request.video_id}")
-        return query_pb2.GetVideoMetadataResponse(
-            metadata=query_pb2.VideoMetadata(
-                status=row["status"],
-                media_status=row["media_status"],
-                analysis_status=row["analysis_status"],
-                duration_micros=row["duration_micros"] or 0,
-                encoded_resolution=row["encoded_resolution"] or "",
-                encoded_bitrate=row["encoded_bitrate"] or 0,
-                thumbnail_url=row["thumbnail_url"] or "",
-                hls_master_playlist=row["hls_master_playlist"] or "",
-                difficulty=row["difficulty"] or "",
-                summary=row["summary"] or "",
-                tags=row["tags"] or [],
-                raw_subtitle_url=row["raw_subtitle_url"] or "",
-                updated_at=rfc3339(row["updated_at"]),
-                version=row["version"],
-                like_count=row["like_count"] or 0,
-                bookmark_count=row["bookmark_count"] or 0,
-                watch_count=row["watch_count"] or 0,
-                raw_file_reference=row["raw_file_reference"],
-            )
+        return query_pb2.GetVideoMetadataResponse(metadata=_metadata(row))
+
+    @grpc_errors
+    def GetVideoDetail(  # noqa: N802 - the contract's RPC name
+        self, request: query_pb2.GetVideoDetailRequest, context: grpc.ServicerContext
+    ) -> query_pb2.GetVideoDetailResponse:
+        """A ready or published video with its engagement stats and, for a signed-in caller, the
+        caller's like/bookmark/watched flags from catalog's engagement projection."""
+        validate(request, VIDEO_ID_INVALID)
+        userinfo = dict(context.invocation_metadata()).get(USERINFO_HEADER)
+        user = None if userinfo is None else caller_id(userinfo, VIDEO_UPDATE_INVALID)
+        with self._pool.connection() as conn:
+            row = conn.cursor(row_factory=dict_row).execute(_VIDEO, {"video": request.video_id, "user": user}).fetchone()
+        if row is None or row["status"] not in ("ready", "published"):
+            raise NotFound(VIDEO_NOT_FOUND, f"no ready or published video {request.video_id}")
+        detail = query_pb2.VideoDetail(
+            video_id=str(row["video_id"]),
+            title=row["title"],
+            status=row["status"],
+            media_status=row["media_status"],
+            analysis_status=row["analysis_status"],
+            created_at=rfc3339(row["created_at"]),
+            updated_at=rfc3339(row["updated_at"]),
+            has_liked=bool(row["has_liked"]),
+            has_bookmarked=bool(row["has_bookmarked"]),
+            has_watched=bool(row["has_watched"]),
+            like_count=row["like_count"] or 0,
+            bookmark_count=row["bookmark_count"] or 0,
+            watch_count=row["watch_count"] or 0,
+            unique_watchers=row["unique_watchers"] or 0,
         )
+        return query_pb2.GetVideoDetailResponse(detail=detail, metadata=_metadata(row))
 
     @grpc_errors
     def ListMyUploads(  # noqa: N802 - the contract's RPC name
