@@ -280,12 +280,13 @@ def _(driver: Driver, flow: Flow, who: str) -> None:
                                             progress_ratio=0.5, total_watch_seconds=30))
 
 
-@when(parsers.parse("within {seconds:d} seconds the like's event is published, and the broker delivers it {times:d} more times"))
-def _(driver: Driver, flow: Flow, seconds: int, times: int) -> None:
-    (like,) = eventually(lambda: driver.events(ENGAGEMENT_TOPIC, aggregate_id=flow.video, event_type="profile.engagement.added"),
-                         until=lambda found: len(found) >= 1, timeout=seconds, what="the like's profile.engagement.added")[:1]
-    for _ in range(times):
-        driver.publish_raw(ENGAGEMENT_TOPIC, like.data, dict(like.attributes), like.ordering_key)
+@when(parsers.re(r"within (?P<seconds>\d+) seconds the (?P<what>like|watch)'s event is published, and the broker delivers it (?P<times>\d+) more times$"))
+def _(driver: Driver, flow: Flow, seconds: str, what: str, times: str) -> None:
+    event_type = {"like": "profile.engagement.added", "watch": "profile.watch.progressed"}[what]
+    published = eventually(lambda: driver.events(ENGAGEMENT_TOPIC, aggregate_id=flow.video, event_type=event_type),
+                           until=lambda found: len(found) >= 1, timeout=float(seconds), what=f"the {what}'s {event_type}")
+    for _ in range(int(times)):
+        driver.publish_raw(ENGAGEMENT_TOPIC, published[0].data, dict(published[0].attributes), published[0].ordering_key)
 
 
 # -- Then ---------------------------------------------------------------------------------------

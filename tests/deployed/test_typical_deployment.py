@@ -47,7 +47,8 @@ def share_table(verdicts: dict[str, dict]) -> tuple[str, dict[str, Counter]]:
             row["applicable"] += applicable
             row["conform"] += verdict["verdict"] == "passed"
     lines = [f"{'group':<12} {'applicable':>10} {'total':>6} {'share':>7} {'conform':>8}"]
-    for group, row in rows.items():
+    for group in sorted(rows, key=lambda g: (g in ("non-REST", "all"), g)):
+        row = rows[group]
         lines.append(
             f"{group:<12} {row['applicable']:>10} {row['total']:>6} {row['applicable'] / row['total']:>7.0%}"
             f" {row['conform']:>8}"
