@@ -254,7 +254,7 @@ def _(driver: Driver, flow: Flow, version: int) -> None:
     assert not outcome.ok, f"archiving expecting version {version} was accepted: {outcome.response}"
 
 
-@when("the pipeline archives the video")
+@when("the pipeline archives it")
 def _(driver: Driver, flow: Flow) -> None:
     flow.announce(flow.video, _succeeded(driver.archive_video(flow.video)).response.revision.event_id)
 

@@ -26,7 +26,7 @@ Feature: A change committed through a service's RPCs is published once and in or
     And the pipeline reports the media stage "ready"
     And the pipeline reports the analysis stage "processing"
     And the pipeline reports the analysis stage "ready"
-    And the pipeline archives the video
+    And the pipeline archives it
     Then within 10 seconds the video's events on "catalog.video.events" are exactly those its changes announced
 
   @B-O03
@@ -49,7 +49,7 @@ Feature: A change committed through a service's RPCs is published once and in or
   Scenario: of two changes racing for the same version, only the one committed is published
     When the pipeline registers a video
     And a media and an analysis report expecting version 1 race, and one wins
-    And the pipeline archives the video
+    And the pipeline archives it
     Then within 10 seconds the video's events on "catalog.video.events" are exactly those its changes announced
 
   @B-O01 @needs_database
