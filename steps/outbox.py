@@ -19,6 +19,7 @@ from steps.catalog import NIL_EVENT_ID, now
 from steps.driver import Driver, Identity, Outcome
 from steps.driver.outbox import ENGAGEMENT_TOPIC, VIDEO_TOPIC, EventMessage, RelayProcess, video_event, watch_event
 from steps.eventually import eventually
+from steps.quiescence import settled
 
 REQUIRED_ATTRIBUTES = ("event_id", "event_type", "aggregate_type", "aggregate_id", "version", "occurred_at", "schema_version")
 
@@ -40,6 +41,7 @@ class Flow:
     base_time: datetime = field(default_factory=lambda: datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=2))
     since: datetime | None = None
     snapshot: dict[str, dict] = field(default_factory=dict)
+    outbox: str | None = None
     metrics_before: dict[str, float] = field(default_factory=dict)
     watch: EventMessage | None = None
     announced: dict[str, list[str]] = field(default_factory=dict)
@@ -178,7 +180,8 @@ def _(driver: Driver, flow: Flow, how: str, schema: str | None, first: str, last
             message = change_events(flow, video, version)
             flow.enqueued[(video, version)] = message
             messages.append(message)
-    flow.committed_at = driver.commit_outbox_events(schema or flow.schema, messages, commit=rollback is None)  # type: ignore[arg-type]
+    flow.outbox = schema or flow.schema
+    flow.committed_at = driver.commit_outbox_events(flow.outbox, messages, commit=rollback is None)  # type: ignore[arg-type]
 
 
 @when(parsers.re(r"a change committed to that outbox records (?P<who>a viewer|another viewer) watching (?:a|the) video$"))
@@ -320,16 +323,25 @@ def _(driver: Driver, flow: Flow, seconds: str, what: str, times: str) -> None:
 def _(driver: Driver, flow: Flow, seconds: str, whose: str, expected: str, topic: str) -> None:
     wanted = versions(expected)
     videos = flow.videos if whose.startswith("each") else [flow.video]
+    for video in videos:
+        events = settled(
+            lambda video=video: driver.events(topic, aggregate_id=video),
+            at_least=len(wanted), mark=lambda video=video: _mark(driver, flow, video, max(wanted) + 1),
+            timeout=float(seconds), what=f"versions {wanted} of video {video} on {topic}",
+        )
+        logical: dict[str, int] = {}
+        for event in events:
+            logical.setdefault(event.attributes["event_id"], int(event.attributes["version"]))
+        assert list(logical.values()) == wanted, (
+            f"video {video}: expected versions {wanted} once each, in order, on {topic}; received {list(logical.values())}"
+        )
 
-    def probe() -> dict[str, list[int]]:
-        return {video: logical_versions(driver, topic, video) for video in videos}
 
-    eventually(
-        probe,
-        until=lambda seen: all(v == wanted for v in seen.values()),
-        timeout=float(seconds),
-        what=f"versions {wanted} of {len(videos)} video(s) arriving once each, in order, on {topic}",
-    )
+def _mark(driver: Driver, flow: Flow, video: str, version: int):  # noqa: ANN202 - the marker predicate
+    """Commit one more change of ``video`` to the scenario's outbox; its event ends the video's stream."""
+    marker = change_events(flow, video, version)
+    driver.commit_outbox_events(flow.outbox, [marker])  # type: ignore[arg-type]
+    return lambda event: event.attributes.get("event_id") == marker.event_id
 
 
 @then("every event of the video carries the seven required attributes and the video id as ordering key")
