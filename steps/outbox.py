@@ -127,6 +127,11 @@ def _(driver: Driver, flow: Flow, attempts: int) -> None:
     )
 
 
+@given("a relay of that schema with the default retry settings")
+def _(driver: Driver, flow: Flow) -> None:
+    flow.relays["default"] = driver.start_relay(flow.schema, VIDEO_TOPIC)
+
+
 @given("the target's metrics so far")
 def _(driver: Driver, flow: Flow) -> None:
     flow.metrics_before = driver.metrics()
@@ -156,6 +161,14 @@ def _(driver: Driver, flow: Flow, how: str, schema: str | None, first: str, last
             flow.enqueued[(video, version)] = message
             messages.append(message)
     flow.committed_at = driver.commit_outbox_events(schema or flow.schema, messages, commit=rollback is None)  # type: ignore[arg-type]
+
+
+@when(parsers.parse("a change committed to that outbox enqueues version 1 of a video carrying an attribute value of {size:d} bytes"))
+def _(driver: Driver, flow: Flow, size: int) -> None:
+    message = change_events(flow, flow.video, 1)
+    message.attributes["note"] = "x" * size
+    flow.enqueued[(flow.video, 1)] = message
+    flow.committed_at = driver.commit_outbox_events(flow.schema, [message])  # type: ignore[arg-type]
 
 
 @when(parsers.re(r"a change committed to that outbox records (?P<who>a viewer|another viewer) watching (?:a|the) video$"))
@@ -311,6 +324,16 @@ def _(driver: Driver, flow: Flow, seconds: int, version: int, attempts: int) -> 
     row = eventually(lambda: _row(driver, flow, version), until=lambda r: r["parked"], timeout=seconds,
                      what=f"version {version} parked")
     assert row["attempts"] == attempts and not row["published"], f"expected {attempts} attempts and unpublished, received {row}"
+
+
+@then(parsers.parse("within {seconds:d} seconds version {version:d} of the video is parked after 1 attempt, the broker's refusal recorded"))
+def _(driver: Driver, flow: Flow, seconds: int, version: int) -> None:
+    row = eventually(lambda: _row(driver, flow, version), until=lambda r: r["parked"] or r["attempts"] > 1,
+                     timeout=seconds, what=f"version {version} parked")
+    assert row["parked"] and row["attempts"] == 1 and not row["published"], (
+        f"expected version {version} parked after its first refused attempt and unpublished, received {row}"
+    )
+    assert "INVALID_ARGUMENT" in (row["last_error"] or ""), f"expected the broker's refusal as the reason, received {row['last_error']!r}"
 
 
 @then(parsers.parse("within {seconds:d} seconds the relay reports {count:d} parked event"))

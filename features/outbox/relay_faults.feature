@@ -55,3 +55,14 @@ Feature: Relays survive crashes, stalls and failing brokers without losing or re
     Then version 2 of the video is still unpublished
     When an operator re-drives the video's events in that outbox
     Then within 10 seconds the video's versions 1, 2 arrive on "catalog.video.events", each as one logical event
+
+  @B-O08 @B-O10 @B-O12
+  Scenario: an event the broker refuses for good is parked at once and does not hold back its successors
+    Given an outbox table rendered from the contract into a fresh schema
+    And a relay of that schema with the default retry settings
+    When a change committed to that outbox enqueues version 1 of a video carrying an attribute value of 2000 bytes
+    And a change committed to that outbox enqueues versions 2 to 3 of the video
+    Then within 10 seconds version 1 of the video is parked after 1 attempt, the broker's refusal recorded
+    And within 10 seconds the video's versions 2, 3 arrive on "catalog.video.events", each as one logical event
+    When an operator re-drives the video's events in that outbox
+    Then within 10 seconds version 1 of the video is parked after 1 attempt, the broker's refusal recorded

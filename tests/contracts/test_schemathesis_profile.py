@@ -28,6 +28,7 @@ from reference_impl.adapters.database import create_pool
 from reference_impl.adapters.migrations import migrate
 from reference_impl.config import Settings
 from reference_impl.entrypoints.rest_app import create_app
+from reference_impl.entrypoints.rest_limits import uvicorn_config
 from steps.driver import encode_claims
 
 SPEC = Path(contracts.__file__).resolve().parent / "openapi" / "lingo.yaml"
@@ -86,7 +87,7 @@ def rest_url(fresh_database: str) -> Iterator[str]:
     pool = create_pool(fresh_database, min_size=1, max_size=8)
     app = create_app(Settings(database_url=fresh_database), CollectorRegistry(), pool)
     listener = socket.create_server(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn_config(app, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name="rest-under-test")
     thread.start()
     # uvicorn offers no readiness event; `started` flips once the socket serves.

@@ -58,6 +58,7 @@ MATRIX: dict[str, tuple[list[str], list[str]]] = {
     ),
     "relay-backoff-uncapped": (["features/outbox/relay_faults.feature"], ["retry_delays_double"]),
     "relay-never-parks": (["features/outbox/relay_faults.feature"], ["an_event_that_used_up_its_attempts"]),
+    "relay-retries-permanent-errors": (["features/outbox/relay_faults.feature"], ["an_event_the_broker_refuses_for_good"]),
     "projection-ignores-version": (
         ["features/projection/video_projection.feature"],
         ["an_older_version_arriving_late", "an_event_of_the_version_already_held", "a_deleted_video_is_marked_deleted"],

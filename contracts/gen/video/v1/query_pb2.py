@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from contracts.gen.buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14video/v1/query.proto\x12\x08video.v1\x1a\x1b\x62uf/validate/validate.proto\"5\n\x17GetVideoMetadataRequest\x12\x1a\n\x08video_id\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01\"E\n\x18GetVideoMetadataResponse\x12)\n\x08metadata\x18\x01 \x01(\x0b\x32\x17.video.v1.VideoMetadata\"3\n\x15GetVideoDetailRequest\x12\x1a\n\x08video_id\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01\"j\n\x16GetVideoDetailResponse\x12%\n\x06\x64\x65tail\x18\x01 \x01(\x0b\x32\x15.video.v1.VideoDetail\x12)\n\x08metadata\x18\x02 \x01(\x0b\x32\x17.video.v1.VideoMetadata\"D\n\x1bListUserPublicVideosRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"`\n\x1cListUserPublicVideosResponse\x12\'\n\x06videos\x18\x01 \x03(\x0b\x32\x17.video.v1.VideoListItem\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xf0\x01\n\x14ListMyUploadsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12k\n\rstatus_filter\x18\x03 \x03(\tBT\xbaHQ\x92\x01N\"LrJR\x0epending_uploadR\nprocessingR\x05readyR\tpublishedR\x06\x66\x61iledR\x08rejectedR\x08\x61rchived\x12\x44\n\x0cstage_filter\x18\x04 \x03(\tB.\xbaH+\x92\x01(\"&r$R\x07pendingR\nprocessingR\x05readyR\x06\x66\x61iled\"\\\n\x15ListMyUploadsResponse\x12*\n\x06videos\x18\x01 \x03(\x0b\x32\x1a.video.v1.MyUploadListItem\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xaf\x02\n\x0bVideoDetail\x12\x10\n\x08video_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\x14\n\x0cmedia_status\x18\x04 \x01(\t\x12\x17\n\x0f\x61nalysis_status\x18\x05 \x01(\t\x12\x12\n\ncreated_at\x18\x06 \x01(\t\x12\x12\n\nupdated_at\x18\x07 \x01(\t\x12\x11\n\thas_liked\x18\x08 \x01(\x08\x12\x16\n\x0ehas_bookmarked\x18\t \x01(\x08\x12\x13\n\x0bhas_watched\x18\n \x01(\x08\x12\x12\n\nlike_count\x18\x0b \x01(\x03\x12\x16\n\x0e\x62ookmark_count\x18\x0c \x01(\x03\x12\x13\n\x0bwatch_count\x18\r \x01(\x03\x12\x17\n\x0funique_watchers\x18\x0e \x01(\x03\"\x9f\x03\n\rVideoMetadata\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x14\n\x0cmedia_status\x18\x02 \x01(\t\x12\x17\n\x0f\x61nalysis_status\x18\x03 \x01(\t\x12\x17\n\x0f\x64uration_micros\x18\x04 \x01(\x03\x12\x1a\n\x12\x65ncoded_resolution\x18\x05 \x01(\t\x12\x17\n\x0f\x65ncoded_bitrate\x18\x06 \x01(\x05\x12\x15\n\rthumbnail_url\x18\x07 \x01(\t\x12\x1b\n\x13hls_master_playlist\x18\x08 \x01(\t\x12\x12\n\ndifficulty\x18\t \x01(\t\x12\x0f\n\x07summary\x18\n \x01(\t\x12\x0c\n\x04tags\x18\x0b \x03(\t\x12\x18\n\x10raw_subtitle_url\x18\x0c \x01(\t\x12\x12\n\nupdated_at\x18\r \x01(\t\x12\x0f\n\x07version\x18\x0e \x01(\x03\x12\x12\n\nlike_count\x18\x0f \x01(\x03\x12\x16\n\x0e\x62ookmark_count\x18\x10 \x01(\x03\x12\x13\n\x0bwatch_count\x18\x11 \x01(\x03\x12\x1a\n\x12raw_file_reference\x18\x12 \x01(\t\"\x97\x01\n\rVideoListItem\x12\x10\n\x08video_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\x14\n\x0cmedia_status\x18\x04 \x01(\t\x12\x17\n\x0f\x61nalysis_status\x18\x05 \x01(\t\x12\x12\n\ncreated_at\x18\x06 \x01(\t\x12\x12\n\nupdated_at\x18\x07 \x01(\t\"\xdd\x01\n\x10MyUploadListItem\x12\x10\n\x08video_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\x14\n\x0cmedia_status\x18\x04 \x01(\t\x12\x17\n\x0f\x61nalysis_status\x18\x05 \x01(\t\x12\x0f\n\x07version\x18\x06 \x01(\x03\x12\x12\n\ncreated_at\x18\x07 \x01(\t\x12\x12\n\nupdated_at\x18\x08 \x01(\t\x12\x15\n\rupload_status\x18\t \x01(\t\x12\x19\n\x11upload_error_code\x18\n \x01(\t2\xfe\x02\n\x13\x43\x61talogQueryService\x12Y\n\x10GetVideoMetadata\x12!.video.v1.GetVideoMetadataRequest\x1a\".video.v1.GetVideoMetadataResponse\x12S\n\x0eGetVideoDetail\x12\x1f.video.v1.GetVideoDetailRequest\x1a .video.v1.GetVideoDetailResponse\x12\x65\n\x14ListUserPublicVideos\x12%.video.v1.ListUserPublicVideosRequest\x1a&.video.v1.ListUserPublicVideosResponse\x12P\n\rListMyUploads\x12\x1e.video.v1.ListMyUploadsRequest\x1a\x1f.video.v1.ListMyUploadsResponseBDZBgithub.com/bionicotaku/lingo-services-catalog/api/video/v1;videov1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14video/v1/query.proto\x12\x08video.v1\x1a\x1b\x62uf/validate/validate.proto\"5\n\x17GetVideoMetadataRequest\x12\x1a\n\x08video_id\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01\"E\n\x18GetVideoMetadataResponse\x12)\n\x08metadata\x18\x01 \x01(\x0b\x32\x17.video.v1.VideoMetadata\"3\n\x15GetVideoDetailRequest\x12\x1a\n\x08video_id\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01\"j\n\x16GetVideoDetailResponse\x12%\n\x06\x64\x65tail\x18\x01 \x01(\x0b\x32\x15.video.v1.VideoDetail\x12)\n\x08metadata\x18\x02 \x01(\x0b\x32\x17.video.v1.VideoMetadata\"N\n\x1bListUserPublicVideosRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x1c\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x08\"`\n\x1cListUserPublicVideosResponse\x12\'\n\x06videos\x18\x01 \x03(\x0b\x32\x17.video.v1.VideoListItem\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xfe\x01\n\x14ListMyUploadsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x1c\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x08\x12m\n\rstatus_filter\x18\x03 \x03(\tBV\xbaHS\x92\x01P\x10\x07\"LrJR\x0epending_uploadR\nprocessingR\x05readyR\tpublishedR\x06\x66\x61iledR\x08rejectedR\x08\x61rchived\x12\x46\n\x0cstage_filter\x18\x04 \x03(\tB0\xbaH-\x92\x01*\x10\x04\"&r$R\x07pendingR\nprocessingR\x05readyR\x06\x66\x61iled\"\\\n\x15ListMyUploadsResponse\x12*\n\x06videos\x18\x01 \x03(\x0b\x32\x1a.video.v1.MyUploadListItem\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xaf\x02\n\x0bVideoDetail\x12\x10\n\x08video_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\x14\n\x0cmedia_status\x18\x04 \x01(\t\x12\x17\n\x0f\x61nalysis_status\x18\x05 \x01(\t\x12\x12\n\ncreated_at\x18\x06 \x01(\t\x12\x12\n\nupdated_at\x18\x07 \x01(\t\x12\x11\n\thas_liked\x18\x08 \x01(\x08\x12\x16\n\x0ehas_bookmarked\x18\t \x01(\x08\x12\x13\n\x0bhas_watched\x18\n \x01(\x08\x12\x12\n\nlike_count\x18\x0b \x01(\x03\x12\x16\n\x0e\x62ookmark_count\x18\x0c \x01(\x03\x12\x13\n\x0bwatch_count\x18\r \x01(\x03\x12\x17\n\x0funique_watchers\x18\x0e \x01(\x03\"\x9f\x03\n\rVideoMetadata\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x14\n\x0cmedia_status\x18\x02 \x01(\t\x12\x17\n\x0f\x61nalysis_status\x18\x03 \x01(\t\x12\x17\n\x0f\x64uration_micros\x18\x04 \x01(\x03\x12\x1a\n\x12\x65ncoded_resolution\x18\x05 \x01(\t\x12\x17\n\x0f\x65ncoded_bitrate\x18\x06 \x01(\x05\x12\x15\n\rthumbnail_url\x18\x07 \x01(\t\x12\x1b\n\x13hls_master_playlist\x18\x08 \x01(\t\x12\x12\n\ndifficulty\x18\t \x01(\t\x12\x0f\n\x07summary\x18\n \x01(\t\x12\x0c\n\x04tags\x18\x0b \x03(\t\x12\x18\n\x10raw_subtitle_url\x18\x0c \x01(\t\x12\x12\n\nupdated_at\x18\r \x01(\t\x12\x0f\n\x07version\x18\x0e \x01(\x03\x12\x12\n\nlike_count\x18\x0f \x01(\x03\x12\x16\n\x0e\x62ookmark_count\x18\x10 \x01(\x03\x12\x13\n\x0bwatch_count\x18\x11 \x01(\x03\x12\x1a\n\x12raw_file_reference\x18\x12 \x01(\t\"\x97\x01\n\rVideoListItem\x12\x10\n\x08video_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\x14\n\x0cmedia_status\x18\x04 \x01(\t\x12\x17\n\x0f\x61nalysis_status\x18\x05 \x01(\t\x12\x12\n\ncreated_at\x18\x06 \x01(\t\x12\x12\n\nupdated_at\x18\x07 \x01(\t\"\xdd\x01\n\x10MyUploadListItem\x12\x10\n\x08video_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\x14\n\x0cmedia_status\x18\x04 \x01(\t\x12\x17\n\x0f\x61nalysis_status\x18\x05 \x01(\t\x12\x0f\n\x07version\x18\x06 \x01(\x03\x12\x12\n\ncreated_at\x18\x07 \x01(\t\x12\x12\n\nupdated_at\x18\x08 \x01(\t\x12\x15\n\rupload_status\x18\t \x01(\t\x12\x19\n\x11upload_error_code\x18\n \x01(\t2\xfe\x02\n\x13\x43\x61talogQueryService\x12Y\n\x10GetVideoMetadata\x12!.video.v1.GetVideoMetadataRequest\x1a\".video.v1.GetVideoMetadataResponse\x12S\n\x0eGetVideoDetail\x12\x1f.video.v1.GetVideoDetailRequest\x1a .video.v1.GetVideoDetailResponse\x12\x65\n\x14ListUserPublicVideos\x12%.video.v1.ListUserPublicVideosRequest\x1a&.video.v1.ListUserPublicVideosResponse\x12P\n\rListMyUploads\x12\x1e.video.v1.ListMyUploadsRequest\x1a\x1f.video.v1.ListMyUploadsResponseBDZBgithub.com/bionicotaku/lingo-services-catalog/api/video/v1;videov1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,10 +37,14 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETVIDEOMETADATAREQUEST'].fields_by_name['video_id']._serialized_options = b'\272H\005r\003\260\001\001'
   _globals['_GETVIDEODETAILREQUEST'].fields_by_name['video_id']._loaded_options = None
   _globals['_GETVIDEODETAILREQUEST'].fields_by_name['video_id']._serialized_options = b'\272H\005r\003\260\001\001'
+  _globals['_LISTUSERPUBLICVIDEOSREQUEST'].fields_by_name['page_token']._loaded_options = None
+  _globals['_LISTUSERPUBLICVIDEOSREQUEST'].fields_by_name['page_token']._serialized_options = b'\272H\005r\003\030\200\010'
+  _globals['_LISTMYUPLOADSREQUEST'].fields_by_name['page_token']._loaded_options = None
+  _globals['_LISTMYUPLOADSREQUEST'].fields_by_name['page_token']._serialized_options = b'\272H\005r\003\030\200\010'
   _globals['_LISTMYUPLOADSREQUEST'].fields_by_name['status_filter']._loaded_options = None
-  _globals['_LISTMYUPLOADSREQUEST'].fields_by_name['status_filter']._serialized_options = b'\272HQ\222\001N\"LrJR\016pending_uploadR\nprocessingR\005readyR\tpublishedR\006failedR\010rejectedR\010archived'
+  _globals['_LISTMYUPLOADSREQUEST'].fields_by_name['status_filter']._serialized_options = b'\272HS\222\001P\020\007\"LrJR\016pending_uploadR\nprocessingR\005readyR\tpublishedR\006failedR\010rejectedR\010archived'
   _globals['_LISTMYUPLOADSREQUEST'].fields_by_name['stage_filter']._loaded_options = None
-  _globals['_LISTMYUPLOADSREQUEST'].fields_by_name['stage_filter']._serialized_options = b'\272H+\222\001(\"&r$R\007pendingR\nprocessingR\005readyR\006failed'
+  _globals['_LISTMYUPLOADSREQUEST'].fields_by_name['stage_filter']._serialized_options = b'\272H-\222\001*\020\004\"&r$R\007pendingR\nprocessingR\005readyR\006failed'
   _globals['_GETVIDEOMETADATAREQUEST']._serialized_start=63
   _globals['_GETVIDEOMETADATAREQUEST']._serialized_end=116
   _globals['_GETVIDEOMETADATARESPONSE']._serialized_start=118
@@ -50,21 +54,21 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETVIDEODETAILRESPONSE']._serialized_start=242
   _globals['_GETVIDEODETAILRESPONSE']._serialized_end=348
   _globals['_LISTUSERPUBLICVIDEOSREQUEST']._serialized_start=350
-  _globals['_LISTUSERPUBLICVIDEOSREQUEST']._serialized_end=418
-  _globals['_LISTUSERPUBLICVIDEOSRESPONSE']._serialized_start=420
-  _globals['_LISTUSERPUBLICVIDEOSRESPONSE']._serialized_end=516
-  _globals['_LISTMYUPLOADSREQUEST']._serialized_start=519
-  _globals['_LISTMYUPLOADSREQUEST']._serialized_end=759
-  _globals['_LISTMYUPLOADSRESPONSE']._serialized_start=761
-  _globals['_LISTMYUPLOADSRESPONSE']._serialized_end=853
-  _globals['_VIDEODETAIL']._serialized_start=856
-  _globals['_VIDEODETAIL']._serialized_end=1159
-  _globals['_VIDEOMETADATA']._serialized_start=1162
-  _globals['_VIDEOMETADATA']._serialized_end=1577
-  _globals['_VIDEOLISTITEM']._serialized_start=1580
-  _globals['_VIDEOLISTITEM']._serialized_end=1731
-  _globals['_MYUPLOADLISTITEM']._serialized_start=1734
-  _globals['_MYUPLOADLISTITEM']._serialized_end=1955
-  _globals['_CATALOGQUERYSERVICE']._serialized_start=1958
-  _globals['_CATALOGQUERYSERVICE']._serialized_end=2340
+  _globals['_LISTUSERPUBLICVIDEOSREQUEST']._serialized_end=428
+  _globals['_LISTUSERPUBLICVIDEOSRESPONSE']._serialized_start=430
+  _globals['_LISTUSERPUBLICVIDEOSRESPONSE']._serialized_end=526
+  _globals['_LISTMYUPLOADSREQUEST']._serialized_start=529
+  _globals['_LISTMYUPLOADSREQUEST']._serialized_end=783
+  _globals['_LISTMYUPLOADSRESPONSE']._serialized_start=785
+  _globals['_LISTMYUPLOADSRESPONSE']._serialized_end=877
+  _globals['_VIDEODETAIL']._serialized_start=880
+  _globals['_VIDEODETAIL']._serialized_end=1183
+  _globals['_VIDEOMETADATA']._serialized_start=1186
+  _globals['_VIDEOMETADATA']._serialized_end=1601
+  _globals['_VIDEOLISTITEM']._serialized_start=1604
+  _globals['_VIDEOLISTITEM']._serialized_end=1755
+  _globals['_MYUPLOADLISTITEM']._serialized_start=1758
+  _globals['_MYUPLOADLISTITEM']._serialized_end=1979
+  _globals['_CATALOGQUERYSERVICE']._serialized_start=1982
+  _globals['_CATALOGQUERYSERVICE']._serialized_end=2364
 # @@protoc_insertion_point(module_scope)
