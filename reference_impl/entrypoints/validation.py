@@ -47,7 +47,7 @@ def nul_fields(message: Message, prefix: str = "") -> Iterator[str]:
                 elif isinstance(item, str) and NUL in item:
                     yield path
             continue
-        items = value if field.label == FieldDescriptor.LABEL_REPEATED else [value]
+        items = value if field.is_repeated else [value]
         for item in items:
             if field.type == FieldDescriptor.TYPE_MESSAGE:
                 yield from nul_fields(item, f"{path}.")
