@@ -17,7 +17,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from contracts.gen.video.v1 import query_pb2, query_pb2_grpc
-from reference_impl.domain.errors import InvalidArgument, NotFound
+from reference_impl.domain.errors import FieldViolation, InvalidArgument, NotFound
 from reference_impl.domain.video_events import rfc3339
 from reference_impl.entrypoints.caller import grpc_caller_id
 from reference_impl.entrypoints.errors import grpc_errors
@@ -48,8 +48,9 @@ def decode_token(token: str) -> tuple[datetime, uuid.UUID] | None:
     try:
         fields = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         return datetime.fromisoformat(fields["created_at"]), uuid.UUID(fields["video_id"])
-    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
-        raise InvalidArgument(VIDEO_UPDATE_INVALID, "invalid page_token: pass back a next_page_token unchanged") from exc
+    except (binascii.Error, ValueError, KeyError, TypeError, RecursionError) as exc:
+        msg = "is not a next_page_token of this list; pass one back unchanged"
+        raise InvalidArgument(VIDEO_UPDATE_INVALID, f"invalid page_token: {msg}", (FieldViolation("page_token", msg),)) from exc
 
 
 _MY_UPLOADS = """

@@ -23,6 +23,8 @@ PROBLEM_JSON = "application/problem+json"
 MAX_BODY_BYTES = 65536
 #: Largest request head (request line and every header): h11 refuses more with 431.
 MAX_HEAD_BYTES = 16384
+#: How long a refused connection is drained before it is closed anyway.
+DRAIN_SECONDS = 2.0
 
 
 def problem(status: int, slug: str, detail: str, **members: Any) -> dict[str, Any]:
@@ -101,6 +103,7 @@ class ProblemH11Protocol(H11Protocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._status_hint = 400
+        self._draining = False
         next_event = self.conn.next_event
 
         def remembering_next_event() -> Any:
@@ -126,7 +129,24 @@ class ProblemH11Protocol(H11Protocol):
             f"content-length: {len(payload)}\r\nconnection: close\r\n\r\n"
         ).encode()
         self.transport.write(head + payload)
-        self.transport.close()
+        # Closing now, with the rest of an oversized request unread, makes the kernel reset the
+        # connection before the client reads the answer: end our side, drain theirs, then close.
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self._draining = True
+        self.loop.call_later(DRAIN_SECONDS, self.transport.close)
+
+    def data_received(self, data: bytes) -> None:
+        """Pass data on, or drop it while draining a refused request."""
+        if not self._draining:
+            super().data_received(data)
+
+    def eof_received(self) -> None:
+        """Close once the client has finished a refused request; otherwise as uvicorn does."""
+        if self._draining:
+            self.transport.close()
+        else:
+            super().eof_received()
 
 
 def uvicorn_config(app: ASGIApp, **options: Any) -> uvicorn.Config:
