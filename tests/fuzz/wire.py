@@ -76,7 +76,10 @@ def call(channel: grpc.Channel, method: MethodDescriptor, request: Message, meta
     try:
         stub(request, metadata=metadata, timeout=30)
     except grpc.RpcError as error:
-        status = rpc_status.from_call(error)  # type: ignore[arg-type]
+        try:
+            status = rpc_status.from_call(error)  # type: ignore[arg-type]
+        except ValueError as unreadable:  # the rich status disagrees with the call's (e.g. trailers too large)
+            return Answer(error.code(), f"{error.details()} [rich status unreadable: {unreadable}]", ())  # type: ignore[attr-defined]
         details = tuple(_unpack(any_detail) for any_detail in status.details) if status else ()
         return Answer(error.code(), error.details() or "", details)  # type: ignore[attr-defined]
     return Answer(grpc.StatusCode.OK, "", ())
