@@ -26,6 +26,8 @@ _log = logging.getLogger(__name__)
 ERROR_DOMAIN = "lingo.reference"
 #: Longest message / field description sent to a client; an echoed value may be huge.
 MAX_MESSAGE_CHARS = 1024
+#: Most field violations sent: a status must fit the client's metadata limit (8 KiB by default).
+MAX_VIOLATIONS = 20
 PROBLEM_BASE = "https://lingo.dev/problems/"
 
 #: domain error -> (gRPC code, HTTP status, Problem Details type slug)
@@ -74,7 +76,7 @@ def to_grpc_status(error: errors.DomainError) -> grpc.Status:
             error_details_pb2.BadRequest(
                 field_violations=[
                     error_details_pb2.BadRequest.FieldViolation(field=_short(v.field), description=_short(v.description))
-                    for v in error.violations
+                    for v in error.violations[:MAX_VIOLATIONS]
                 ]
             )
         )
@@ -102,7 +104,7 @@ def to_problem(error: errors.DomainError, instance: str | None = None) -> tuple[
     if instance:
         body["instance"] = instance
     if error.violations:
-        body["errors"] = [{"field": _short(v.field), "detail": _short(v.description)} for v in error.violations]
+        body["errors"] = [{"field": _short(v.field), "detail": _short(v.description)} for v in error.violations[:MAX_VIOLATIONS]]
     return http_status, body
 
 

@@ -58,6 +58,10 @@ def grpc_call(target: TargetConfig, name: str, request: object, metadata: list[t
         return wire.call(channel, method, request, metadata)  # type: ignore[arg-type]
 
 
+def as_service(target: TargetConfig) -> list[tuple[str, str]]:
+    return list(target.service_metadata())
+
+
 def as_caller(user: str) -> list[tuple[str, str]]:
     return [(USERINFO, encode_claims({"sub": user}))]
 
@@ -103,7 +107,7 @@ def test_nul_in_upload_text_is_refused_naming_the_field(reference: TargetConfig,
 
 def test_nul_in_a_registered_title_is_refused(reference: TargetConfig, caller: str) -> None:
     request = lifecycle_pb2.RegisterUploadRequest(upload_user_id=caller, title="a\x00b", raw_file_reference="raw/x")
-    assert_refused(grpc_call(reference, "video.v1.CatalogLifecycleService.RegisterUpload", request, []), "title")
+    assert_refused(grpc_call(reference, "video.v1.CatalogLifecycleService.RegisterUpload", request, as_service(reference)), "title")
 
 
 def test_nul_in_an_idempotency_key_is_refused(reference: TargetConfig, caller: str) -> None:
@@ -135,7 +139,7 @@ def test_a_processing_report_without_a_stage_is_refused(reference: TargetConfig)
     request = lifecycle_pb2.UpdateProcessingStatusRequest(
         video_id=VIDEO, new_status="ready", job_id="j", emitted_at="2026-01-01T00:00:00Z"
     )
-    assert_refused(grpc_call(reference, "video.v1.CatalogLifecycleService.UpdateProcessingStatus", request, []), "stage")
+    assert_refused(grpc_call(reference, "video.v1.CatalogLifecycleService.UpdateProcessingStatus", request, as_service(reference)), "stage")
 
 
 # -- gRPC: no limits ---------------------------------------------------------------------------
@@ -143,7 +147,7 @@ def test_a_processing_report_without_a_stage_is_refused(reference: TargetConfig)
 
 def test_a_35_mb_title_is_refused(reference: TargetConfig, caller: str) -> None:
     request = lifecycle_pb2.RegisterUploadRequest(upload_user_id=caller, title="t" * 3_500_000, raw_file_reference="raw/x")
-    assert_refused(grpc_call(reference, "video.v1.CatalogLifecycleService.RegisterUpload", request, []), "title")
+    assert_refused(grpc_call(reference, "video.v1.CatalogLifecycleService.RegisterUpload", request, as_service(reference)), "title")
 
 
 @pytest.mark.parametrize(
