@@ -105,3 +105,34 @@ def test_a_long_url_target_runs_without_a_deviations_file(suite: pytest.Pytester
     long_url = "grpc://127.0.0.1:9?capabilities=grpc&database=postgresql://u@/db%3Fhost%3D" + "x" * 300
     result = suite.runpytest(f"--target={long_url}", "-p", "no:locust")
     result.assert_outcomes(passed=1, skipped=1)
+
+
+@pytest.mark.parametrize(
+    ("args", "files", "line"),
+    [
+        (["--target=grpc://127.0.0.1:99999"], {}, "*port 99999 is out of range*"),
+        (["--target=grpc://host:abc"], {}, "*port 'abc' is not a number*"),
+        (["--target=grpc://[::1:9000"], {}, "*not a URL*"),
+        (["--target=grpc://127.0.0.1:9000?rest=ftp://x"], {}, "*rest must be an http:// or https:// URL*"),
+        (["--target=staging", "--targets-file=t.toml"], {"t.toml": b'[staging]\ncatalog_grpc = "caf\xe9:1"\n'},
+         "*t.toml is not UTF-8*"),
+        (["--target=staging", "--targets-file=t.toml"], {"t.toml": b'[staging]\ncatalog_grpc = "not a host port"\n'},
+         "*catalog_grpc must be HOST:PORT*"),
+        (["--target=staging", "--targets-file=t.toml"], {"t.toml": b'[staging]\nrest_url = "api.example:80"\n'},
+         "*rest_url must be an http:// or https:// URL*"),
+        (["--target=staging", "--targets-file=absent.toml"], {}, "*absent.toml: file not found*"),
+        (["--target=staging", "--targets-file=t.toml"],
+         {"t.toml": b'[staging]\ncatalog_grpc = "a:1"\ncapabilities = ["read_models"]\n'}, "*read_models is reference-only*"),
+    ],
+)
+def test_bad_target_input_is_one_line_never_an_internal_error(
+    suite: pytest.Pytester, args: list[str], files: dict[str, bytes], line: str
+) -> None:
+    for name, content in files.items():
+        (suite.path / name).write_bytes(content)
+    result = suite.runpytest(*args, "-p", "no:locust")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [text for text in result.stderr.lines if text.strip()]
+    assert len(errors) == 1, errors
+    result.stderr.fnmatch_lines([f"ERROR: {line}"])
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
