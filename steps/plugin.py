@@ -4,7 +4,9 @@
   sync); the step definitions come from the ``steps.*`` plugin modules.
 - ``--target`` picks the deployment (see ``fixtures/targets.py``); a bad value stops the run at
   once with one line that says what to fix.
-- ``@needs_<capability>`` tags skip a scenario, with the reason, on a target without it.
+- ``@needs_<capability>`` tags skip a scenario, with the reason, on a target without it; the driver
+  fails a scenario that uses a surface its tags do not declare.
+- ``@destructive`` scenarios run only on targets that allow them (``allow_destructive = true``).
 - Each Gherkin tag ``@B-xxx`` is a behaviour id from ``features/behaviours.yaml``.
 """
 
@@ -29,6 +31,7 @@ BEHAVIOURS_FILE = ROOT / "features" / "behaviours.yaml"
 NEEDS_PREFIX = "needs_"
 
 _TARGET_KEY = pytest.StashKey[TargetConfig | None]()
+_DECLARED_KEY = pytest.StashKey[frozenset[str] | None]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -99,11 +102,16 @@ def needed_capabilities(item: pytest.Item) -> set[str]:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Skip, with the reason, a scenario needing what the target cannot do."""
+    """Skip, with the reason, a scenario needing what the target cannot do; tell the driver what
+    the scenario declares (it fails a scenario using an undeclared surface)."""
     needed = needed_capabilities(item)
-    if not needed:
-        return
+    item.config.stash[_DECLARED_KEY] = frozenset(needed) if item.path.suffix == ".feature" else None
     target = item.config.stash[_TARGET_KEY]
+    if target is not None and not target.allows_destructive and item.get_closest_marker("destructive"):
+        pytest.skip(
+            f"target {target.name!r} does not allow @destructive scenarios (they write into its own tables and "
+            "reach its real consumers): set allow_destructive = true in its table if it may"
+        )
     capabilities = EMBEDDED_CAPABILITIES if target is None else target.capabilities
     missing = sorted(needed - capabilities)
     if missing:
@@ -112,6 +120,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             f"target {name!r} lacks {', '.join(missing)}: add it to the target's capabilities if it can "
             f"({', '.join(CAPABILITIES[m] for m in missing)})"
         )
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """Outside a scenario the driver may use anything (fixtures' own cleanup)."""
+    item.config.stash[_DECLARED_KEY] = None
 
 
 # -- fixtures -----------------------------------------------------------------------------------
@@ -149,12 +162,14 @@ def run_id() -> str:
 
 
 @pytest.fixture(scope="session")
-def driver(target: TargetConfig, run_id: str) -> Iterator[Driver]:
+def driver(request: pytest.FixtureRequest, target: TargetConfig, run_id: str) -> Iterator[Driver]:
     """The driver for the target.
 
     Yields:
         Driver: reaches the target through its public surfaces.
     """
     session_driver = Driver(target, run_id)
+    session_driver.declared = lambda: request.config.stash.get(_DECLARED_KEY, None)  # type: ignore[method-assign]
     yield session_driver
     session_driver.close()
+

@@ -1,4 +1,4 @@
-@outbox @needs_database @needs_observe_events @creates_own
+@outbox @needs_database @needs_observe_events @destructive @creates_own
 Feature: Every committed change is published once, and a rolled-back one never
   A change a service commits MUST reach its topic as exactly one logical event (duplicates keep
   the event_id) carrying every attribute of the contract, the aggregate id as ordering key and a

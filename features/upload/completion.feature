@@ -1,4 +1,4 @@
-@upload @creates_own @needs_storage @needs_observe_events
+@upload @needs_grpc @creates_own @needs_storage @needs_observe_events
 Feature: Bytes written through the session URL complete the upload
   When the client writes the declared file through its session URL, storage reports the stored
   object (OBJECT_FINALIZE, which carries no event_id attribute) and the catalog MUST then mark the

@@ -1,4 +1,4 @@
-@upload @creates_own @needs_storage @needs_observe_events
+@upload @needs_grpc @creates_own @needs_storage @needs_observe_events
 Feature: The stored object must be the declared file
   The catalog MUST compare the MD5 storage reports with the one declared at Init. On a mismatch the
   upload fails with "MD5_MISMATCH", no video is created and no event is published; a later report

@@ -36,6 +36,13 @@ OBSERVED_TOPICS = (
 class DriverBase:
     """Reaches one target through its public surfaces; owns its channels and subscriptions."""
 
+    @staticmethod
+    def declared() -> frozenset[str] | None:
+        """The capabilities the running scenario declares (its ``@needs_*`` tags); ``None`` outside
+        a scenario. The plugin replaces this; a surface used without being declared fails the
+        scenario, so the tags stay honest."""
+        return None
+
     def __init__(self, target: TargetConfig, run_id: str = "ct-", *, observe_events: bool = True) -> None:
         self.target = target
         self.run_id = run_id
@@ -65,6 +72,7 @@ class DriverBase:
         Raises:
             ContractViolation: one of them breaks the topic's contract (attributes or payload).
         """
+        self._declare("observe_events", f"events on {topic}")
         observer = self._require_observer()
         selected = observer.events(
             topic,
@@ -82,6 +90,7 @@ class DriverBase:
 
     def publish_raw(self, topic: str, data: bytes, attributes: dict[str, str], ordering_key: str = "") -> str:
         """Publish a message to one of the target's input topics, as its producer would."""
+        self._declare("publish_raw", f"publishing to {topic}")
         return self._require_observer().publish(topic, data, attributes, ordering_key)
 
     def _require_observer(self) -> EventObserver:
@@ -92,7 +101,18 @@ class DriverBase:
 
     # -- plumbing -----------------------------------------------------------------------------
 
+    def _declare(self, capability: str, use: str) -> None:
+        """Fail when the running scenario uses ``capability`` without its ``@needs_`` tag."""
+        declared = self.declared()
+        if declared is not None and capability not in declared:
+            msg = (
+                f"the scenario uses {capability} ({use}) but does not carry @needs_{capability}; tag it, so a "
+                f"target without {capability} skips it instead of failing"
+            )
+            raise checks.ContractViolation("driver", "undeclared capability", msg)
+
     def _channel(self, address: str | None) -> grpc.Channel:
+        self._declare("grpc", "a gRPC call")
         if not address:
             msg = f"target {self.target.name!r} has no gRPC endpoint for this call; add it to its description"
             raise checks.ContractViolation("driver", "missing endpoint", msg)

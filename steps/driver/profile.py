@@ -236,6 +236,7 @@ class ProfileCalls(DriverBase):
         headers: dict[str, str] | None = None, expect: int | None = None,
     ) -> Outcome:
         operation = f"{method} {path}"
+        self._declare("rest", operation)
         sent = dict(headers or {})
         if identity.userinfo is not None:
             sent[USERINFO_HEADER] = identity.userinfo

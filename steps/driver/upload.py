@@ -142,6 +142,7 @@ class UploadCalls(DriverBase):
         return self.publish_raw(UPLOADS_TOPIC, json.dumps(resource).encode(), attributes)
 
     def _storage(self) -> httpx.Client:
+        self._declare("storage", "the signed upload URL")
         if self._http is None:
             self._http = httpx.Client(timeout=30)
         return self._http

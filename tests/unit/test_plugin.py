@@ -136,3 +136,26 @@ def test_bad_target_input_is_one_line_never_an_internal_error(
     assert len(errors) == 1, errors
     result.stderr.fnmatch_lines([f"ERROR: {line}"])
     assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+
+
+DESTRUCTIVE = """
+Feature: Destructive
+  @destructive
+  Scenario: writing into the target's outbox
+    Given nothing
+"""
+
+
+@pytest.mark.parametrize(("allow", "outcome"), [("", {"skipped": 1}), ("allow_destructive = true\n", {"passed": 1})])
+def test_a_destructive_scenario_runs_only_where_the_target_allows_it(
+    pytester: pytest.Pytester, allow: str, outcome: dict[str, int]
+) -> None:
+    pytester.makefile(".feature", destructive=DESTRUCTIVE)
+    pytester.makepyfile(my_steps=STEPS)
+    pytester.makeconftest('pytest_plugins = ["steps.plugin", "steps.results", "my_steps"]')
+    pytester.makeini("[pytest]\nmarkers =\n    destructive: writes into the target's tables\n")
+    pytester.makefile(".toml", targets=f'[staging]\ncatalog_grpc = "127.0.0.1:9"\n{allow}')
+    result = pytester.runpytest("--target=staging", "--targets-file=targets.toml", "-rs", "-p", "no:locust")
+    result.assert_outcomes(**outcome)
+    if not allow:
+        result.stdout.fnmatch_lines(["*does not allow @destructive scenarios*allow_destructive = true*"])
