@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import datetime
 import types
 import uuid
 from collections.abc import Iterator
@@ -32,6 +33,15 @@ NEEDS_PREFIX = "needs_"
 
 _TARGET_KEY = pytest.StashKey[TargetConfig | None]()
 _DECLARED_KEY = pytest.StashKey[frozenset[str] | None]()
+RUN_ID_KEY = pytest.StashKey[str]()
+DRIVER_KEY = pytest.StashKey[Driver]()
+RESOLVED_TARGET_KEY = pytest.StashKey[TargetConfig]()
+
+
+def new_run_id() -> str:
+    """A run id: ``ct-<UTC time>-<4 hex>`` (objects the run creates are prefixed with it and a dash)."""
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S")
+    return f"ct-{now}-{uuid.uuid4().hex[:4]}"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -58,6 +68,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except TargetError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[_TARGET_KEY] = target
+    config.stash.setdefault(RUN_ID_KEY, new_run_id())
 
 
 def target_name(config: pytest.Config) -> str:
@@ -139,6 +150,7 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     """
     configured = request.config.stash[_TARGET_KEY]
     if configured is not None:
+        request.config.stash[RESOLVED_TARGET_KEY] = configured
         yield configured
         return
     postgres: PostgresServer = request.getfixturevalue("postgres")
@@ -152,13 +164,14 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
                     f"{sorted(EMBEDDED_CAPABILITIES)}: update EMBEDDED_CAPABILITIES in fixtures/reference.py"
                 )
                 raise RuntimeError(msg)
+            request.config.stash[RESOLVED_TARGET_KEY] = started
             yield started
 
 
 @pytest.fixture(scope="session")
-def run_id() -> str:
-    """A prefix unique to this run for every object it creates (``ct-<8 hex>-``)."""
-    return f"ct-{uuid.uuid4().hex[:8]}-"
+def run_id(request: pytest.FixtureRequest) -> str:
+    """A prefix unique to this run for every object it creates (``ct-<UTC time>-<4 hex>-``)."""
+    return request.config.stash[RUN_ID_KEY] + "-"
 
 
 @pytest.fixture(scope="session")
@@ -170,6 +183,7 @@ def driver(request: pytest.FixtureRequest, target: TargetConfig, run_id: str) ->
     """
     session_driver = Driver(target, run_id)
     session_driver.declared = lambda: request.config.stash.get(_DECLARED_KEY, None)  # type: ignore[method-assign]
+    request.config.stash[DRIVER_KEY] = session_driver
     yield session_driver
     session_driver.close()
 

@@ -88,6 +88,14 @@ class DriverBase:
                 )
         return selected
 
+    def observed_mark(self) -> int:
+        """A mark in the stream of observed messages; ``observed_since`` returns what came after it."""
+        return 0 if self._observer is None else self._observer.count()
+
+    def observed_since(self, mark: int) -> list[ObservedEvent]:
+        """Every message observed after ``mark``, on any topic (for the results of a failed scenario)."""
+        return [] if self._observer is None else self._observer.since(mark)
+
     def publish_raw(self, topic: str, data: bytes, attributes: dict[str, str], ordering_key: str = "") -> str:
         """Publish a message to one of the target's input topics, as its producer would."""
         self._declare("publish_raw", f"publishing to {topic}")

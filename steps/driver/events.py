@@ -166,6 +166,16 @@ class EventObserver:
         with self._lock:
             return [e for e in self._events if e.topic == topic and predicate(e)]
 
+    def count(self) -> int:
+        """How many messages were observed so far."""
+        with self._lock:
+            return len(self._events)
+
+    def since(self, mark: int) -> list[ObservedEvent]:
+        """The messages observed after the first ``mark`` ones, in arrival order."""
+        with self._lock:
+            return self._events[mark:]
+
     def publish(self, topic: str, data: bytes, attributes: Mapping[str, str], ordering_key: str = "") -> str:
         """Publish one message to ``topic`` as a producer would; returns the message id."""
         future = self.publisher.publish(
