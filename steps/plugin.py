@@ -26,6 +26,7 @@ from fixtures.pubsub.plugin import PubsubEndpoint
 from fixtures.reference import EMBEDDED_CAPABILITIES, running_reference, standins
 from fixtures.targets import CAPABILITIES, TargetConfig, TargetError, resolve_target
 from steps.driver import Driver
+from steps.preflight import Needs, needs_of, preflight
 
 ROOT = Path(__file__).resolve().parent.parent
 BEHAVIOURS_FILE = ROOT / "features" / "behaviours.yaml"
@@ -36,6 +37,8 @@ _DECLARED_KEY = pytest.StashKey[frozenset[str] | None]()
 RUN_ID_KEY = pytest.StashKey[str]()
 DRIVER_KEY = pytest.StashKey[Driver]()
 RESOLVED_TARGET_KEY = pytest.StashKey[TargetConfig]()
+NEEDS_KEY = pytest.StashKey[Needs]()
+PREFLIGHT_FAILED_KEY = pytest.StashKey[list[str]]()
 
 
 def new_run_id() -> str:
@@ -138,6 +141,38 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     item.config.stash[_DECLARED_KEY] = None
 
 
+# -- preflight ----------------------------------------------------------------------------------
+
+AREAS = ("upload", "outbox", "projection", "profile", "catalog")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Work out what the selected scenarios need; on a deployed target, check it is there first."""
+    config = session.config
+    target = config.stash[_TARGET_KEY]
+    available = EMBEDDED_CAPABILITIES if target is None else target.capabilities
+    scenarios = []
+    for item in session.items:
+        if item.path.suffix != ".feature":
+            continue
+        if target is not None and not target.allows_destructive and item.get_closest_marker("destructive"):
+            continue
+        markers = {m.name for m in item.iter_markers()}
+        scenarios.append(({a for a in AREAS if a in markers}, needed_capabilities(item)))
+    needs = needs_of(scenarios, available)
+    config.stash[NEEDS_KEY] = needs
+    if target is None or not scenarios:
+        return
+    problems = preflight(target, needs)
+    if problems:
+        config.stash[PREFLIGHT_FAILED_KEY] = problems
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        for problem in problems:
+            if reporter is not None:
+                reporter.write_line(f"preflight: {problem}", red=True)
+        pytest.exit(f"preflight of {target.name}: {len(problems)} problem(s), no scenario ran", pytest.ExitCode.USAGE_ERROR)
+
+
 # -- fixtures -----------------------------------------------------------------------------------
 
 
@@ -181,7 +216,8 @@ def driver(request: pytest.FixtureRequest, target: TargetConfig, run_id: str) ->
     Yields:
         Driver: reaches the target through its public surfaces.
     """
-    session_driver = Driver(target, run_id)
+    needs = request.config.stash.get(NEEDS_KEY, None)
+    session_driver = Driver(target, run_id, observed_topics=None if needs is None else needs.observed_topics)
     session_driver.declared = lambda: request.config.stash.get(_DECLARED_KEY, None)  # type: ignore[method-assign]
     request.config.stash[DRIVER_KEY] = session_driver
     yield session_driver

@@ -40,6 +40,7 @@ from steps.plugin import (
     _TARGET_KEY,
     DRIVER_KEY,
     NEEDS_PREFIX,
+    PREFLIGHT_FAILED_KEY,
     RESOLVED_TARGET_KEY,
     ROOT,
     RUN_ID_KEY,
@@ -170,7 +171,6 @@ class Bundle:
         self.scores: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.marks: dict[str, int] = {}
         self.interrupted_by: str | None = None
-        self.preflight_failed = False
         self._previous_sigterm: Any = None
 
     # -- SIGTERM is an interruption like Ctrl-C -------------------------------------------------
@@ -263,7 +263,7 @@ class Bundle:
         """Whether the run ran to its end (failures included) rather than being cut short."""
         return (
             self.interrupted_by is None
-            and not self.preflight_failed
+            and not self.config.stash.get(PREFLIGHT_FAILED_KEY, None)
             and exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
         )
 
@@ -272,7 +272,7 @@ class Bundle:
         """Write the bundle (after pytest's JUnit XML is written) and move ``latest`` if complete."""
         if self._previous_sigterm is not None:
             signal.signal(signal.SIGTERM, self._previous_sigterm)
-        if not self.scenarios and not self.preflight_failed:
+        if not self.scenarios and not self.config.stash.get(PREFLIGHT_FAILED_KEY, None):
             if self.owns_junit:
                 shutil.rmtree(self.folder, ignore_errors=True)
                 _remove_if_empty(self.root)
@@ -291,7 +291,7 @@ class Bundle:
             "groups": self.groups(),
         }
         if not complete:
-            summary["interrupted_by"] = self.interrupted_by or ("preflight" if self.preflight_failed else f"exit {exitstatus}")
+            summary["interrupted_by"] = self.interrupted_by or ("preflight" if self.config.stash.get(PREFLIGHT_FAILED_KEY, None) else f"exit {exitstatus}")
         _write_json(self.folder / "scenarios.json", list(self.scenarios.values()))
         if not self.owns_junit and self.config.option.xmlpath and Path(self.config.option.xmlpath).exists():
             shutil.copyfile(self.config.option.xmlpath, self.folder / "junit.xml")

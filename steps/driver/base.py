@@ -8,6 +8,7 @@ sees it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import grpc
@@ -23,7 +24,8 @@ from steps.driver.events import EventObserver, ObservedEvent
 from steps.driver.outcome import USERINFO_HEADER, Identity, Outcome, encode_claims
 
 DEFAULT_DEADLINE = 10.0
-#: Topics the driver observes from its start when the target allows it (outputs and dead letters).
+#: Topics the driver observes from its start when the target allows it and it is not told which
+#: (outputs and dead letters); the suite's plugin tells it the ones the selected scenarios read.
 OBSERVED_TOPICS = (
     "catalog.video.events",
     "profile.engagement.events",
@@ -43,7 +45,10 @@ class DriverBase:
         scenario, so the tags stay honest."""
         return None
 
-    def __init__(self, target: TargetConfig, run_id: str = "ct-", *, observe_events: bool = True) -> None:
+    def __init__(
+        self, target: TargetConfig, run_id: str = "ct-", *, observe_events: bool = True,
+        observed_topics: Iterable[str] | None = None,
+    ) -> None:
         self.target = target
         self.run_id = run_id
         self._channels: dict[str, grpc.Channel] = {}
@@ -51,7 +56,7 @@ class DriverBase:
         self._observer: EventObserver | None = None
         if observe_events and "observe_events" in target.capabilities:
             self._observer = EventObserver(target.pubsub_project, target.pubsub_emulator_host, run_id)
-            for topic in OBSERVED_TOPICS:
+            for topic in OBSERVED_TOPICS if observed_topics is None else observed_topics:
                 self._observer.observe(topic)
 
     def close(self) -> None:
