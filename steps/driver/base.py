@@ -8,6 +8,9 @@ sees it.
 
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,10 +21,10 @@ from grpc_status import rpc_status
 
 import httpx
 
-from fixtures.targets import TargetConfig
+from fixtures.targets import TargetConfig, redact
 from steps.driver import checks
 from steps.driver.events import EventObserver, ObservedEvent
-from steps.driver.outcome import USERINFO_HEADER, Identity, Outcome, encode_claims
+from steps.driver.outcome import AUTHORIZATION_HEADER, USERINFO_HEADER, Identity, Outcome, encode_claims
 
 DEFAULT_DEADLINE = 10.0
 #: Topics the driver observes from its start when the target allows it and it is not told which
@@ -54,6 +57,7 @@ class DriverBase:
         self._channels: dict[str, grpc.Channel] = {}
         self._http: httpx.Client | None = None
         self._observer: EventObserver | None = None
+        self._tokens = BearerTokens(target.token_command)
         if observe_events and "observe_events" in target.capabilities:
             self._observer = EventObserver(target.pubsub_project, target.pubsub_emulator_host, run_id)
             for topic in OBSERVED_TOPICS if observed_topics is None else observed_topics:
@@ -136,15 +140,61 @@ class DriverBase:
                 self._channels[address] = grpc.insecure_channel(address)
         return self._channels[address]
 
+    def identity_headers(self, identity: Identity) -> dict[str, str]:
+        """The headers that say who calls, as this target learns it (``auth`` of its description)."""
+        if self.target.auth == "bearer" and identity.alias is not None:
+            return {AUTHORIZATION_HEADER: f"Bearer {self._tokens.token(identity.alias)}"}
+        return {} if identity.userinfo is None else {USERINFO_HEADER: identity.userinfo}
+
     def _unary(self, operation: str, method: Any, request: Message, identity: Identity) -> Outcome:
+        metadata = tuple(self.identity_headers(identity).items())
         try:
-            response = method(request, metadata=identity.grpc_metadata(), timeout=DEFAULT_DEADLINE)
+            response = method(request, metadata=metadata, timeout=DEFAULT_DEADLINE)
         except grpc.RpcError as error:
             outcome = _outcome_from_rpc_error(operation, error)
         else:
             outcome = Outcome(operation=operation, code="OK", response=response)
         checks.run_all(outcome)
         return outcome
+
+
+class BearerTokens:
+    """Bearer tokens of the test users, by alias: ``LINGO_TOKEN_<ALIAS>`` from the environment, else
+    the output of the target's ``token_command`` (``{alias}`` replaced). Never printed or logged."""
+
+    def __init__(self, command: str | None) -> None:
+        self.command = command
+        self._tokens: dict[str, str] = {}
+
+    def token(self, alias: str) -> str:
+        """The token of test user ``alias``.
+
+        Raises:
+            ContractViolation: there is none; the message names where it was looked for, never a token.
+        """
+        if alias not in self._tokens:
+            variable = f"LINGO_TOKEN_{alias.upper()}"
+            token = os.environ.get(variable, "").strip() or (self._from_command(alias) if self.command else "")
+            if not token:
+                msg = f"no bearer token for test user {alias!r}: set {variable} or token_command in the target's table"
+                raise checks.ContractViolation("driver", "no token", msg)
+            self._tokens[alias] = token
+        return self._tokens[alias]
+
+    def _from_command(self, alias: str) -> str:
+        assert self.command is not None
+        args = shlex.split(self.command.replace("{alias}", alias))
+        try:
+            completed = subprocess.run(args, capture_output=True, text=True, timeout=30, check=False)  # noqa: S603 - the target owner's command
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            msg = f"token_command for test user {alias!r} could not run: {type(exc).__name__}"
+            raise checks.ContractViolation("driver", "no token", msg) from None
+        if completed.returncode != 0:
+            # stderr may echo what it was given; show its first line redacted, never stdout
+            first = redact(completed.stderr.strip().splitlines()[0]) if completed.stderr.strip() else "no message"
+            msg = f"token_command for test user {alias!r} exited {completed.returncode}: {first}"
+            raise checks.ContractViolation("driver", "no token", msg)
+        return completed.stdout.strip()
 
 
 def _outcome_from_rpc_error(operation: str, error: grpc.RpcError) -> Outcome:
