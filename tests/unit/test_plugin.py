@@ -27,8 +27,10 @@ def suite(pytester: pytest.Pytester) -> pytest.Pytester:
     return pytester
 
 
-def test_a_scenario_needing_a_missing_capability_is_skipped_with_the_reason(suite: pytest.Pytester) -> None:
-    result = suite.runpytest("--target=grpc://127.0.0.1:9?capabilities=grpc", "-rs", "-p", "no:locust")
+def test_a_scenario_needing_a_missing_capability_is_skipped_with_the_reason(
+    suite: pytest.Pytester, answering_grpc: str
+) -> None:
+    result = suite.runpytest(f"--target=grpc://{answering_grpc}?capabilities=grpc", "-rs", "-p", "no:locust")
     result.assert_outcomes(passed=1, skipped=1)
     result.stdout.fnmatch_lines(["*lacks faults: add it to the target's capabilities if it can*"])
 
@@ -101,8 +103,8 @@ def test_a_malformed_deviation_file_stops_the_run_with_one_line(deviating_suite:
     result.stderr.fnmatch_lines(["ERROR: staging.yaml entry 1: give exactly*expires as a date (YYYY-MM-DD)"])
 
 
-def test_a_long_url_target_runs_without_a_deviations_file(suite: pytest.Pytester) -> None:
-    long_url = "grpc://127.0.0.1:9?capabilities=grpc&database=postgresql://u@/db%3Fhost%3D" + "x" * 300
+def test_a_long_url_target_runs_without_a_deviations_file(suite: pytest.Pytester, answering_grpc: str) -> None:
+    long_url = f"grpc://{answering_grpc}?capabilities=grpc&database=postgresql://u@/db%3Fhost%3D" + "x" * 300
     result = suite.runpytest(f"--target={long_url}", "-p", "no:locust")
     result.assert_outcomes(passed=1, skipped=1)
 

@@ -41,7 +41,13 @@ def _():
             time.sleep(0.05)
     assert False, "the target's bug"
 """
-TARGET = "--target=grpc://127.0.0.1:9?capabilities=grpc,database&database=postgresql://tester:s3cret@db.example/lingo"
+DSN = "postgresql://tester:s3cret@db.example/lingo"
+
+
+@pytest.fixture
+def target(answering_grpc: str) -> str:
+    """A target that passes the preflight, with a DSN password to keep secret."""
+    return f"--target=grpc://{answering_grpc}?capabilities=grpc&database={DSN}"
 
 
 @pytest.fixture
@@ -57,8 +63,8 @@ def bundle_of(root: Path) -> Path:
     return root / "results" / os.readlink(root / "results" / "latest")
 
 
-def test_a_run_writes_its_own_bundle_and_becomes_latest(suite: pytest.Pytester) -> None:
-    suite.runpytest(TARGET, "-p", "no:locust").assert_outcomes(passed=1, skipped=1, failed=1)
+def test_a_run_writes_its_own_bundle_and_becomes_latest(suite: pytest.Pytester, target: str) -> None:
+    suite.runpytest(target, "-p", "no:locust").assert_outcomes(passed=1, skipped=1, failed=1)
     folder = bundle_of(suite.path)
     assert folder.name.startswith("ct-")
     summary = json.loads((folder / "summary.json").read_text())
@@ -81,21 +87,21 @@ def test_a_run_writes_its_own_bundle_and_becomes_latest(suite: pytest.Pytester) 
     assert "s3cret" not in text
 
 
-def test_two_runs_keep_two_bundles(suite: pytest.Pytester) -> None:
-    suite.runpytest(TARGET, "-p", "no:locust")
+def test_two_runs_keep_two_bundles(suite: pytest.Pytester, target: str) -> None:
+    suite.runpytest(target, "-p", "no:locust")
     first = bundle_of(suite.path)
-    suite.runpytest(TARGET, "-p", "no:locust")
+    suite.runpytest(target, "-p", "no:locust")
     second = bundle_of(suite.path)
     assert first != second
     assert (first / "summary.json").exists()
 
 
-def test_a_run_interrupted_with_sigterm_leaves_latest_unchanged(suite: pytest.Pytester) -> None:
-    suite.runpytest(TARGET, "-p", "no:locust")
+def test_a_run_interrupted_with_sigterm_leaves_latest_unchanged(suite: pytest.Pytester, target: str) -> None:
+    suite.runpytest(target, "-p", "no:locust")
     before = os.readlink(suite.path / "results" / "latest")
     started = suite.path / "started"
     child = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "pytest", TARGET, "-p", "no:locust", "-p", "no:cacheprovider"],
+        [sys.executable, "-m", "pytest", target, "-p", "no:locust", "-p", "no:cacheprovider"],
         cwd=suite.path, env={**os.environ, "HANG_IN": str(started)},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
