@@ -25,7 +25,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from contracts.sql import migration_scripts
 from contracts.topology import load_topology
-from fixtures.targets import README_SECTION, TargetConfig
+from fixtures.targets import README_SECTION, TargetConfig, capabilities_meeting
 
 #: Seconds the whole preflight may take, and each single check.
 BUDGET = 10.0
@@ -63,9 +63,11 @@ def needs_of(scenarios: Iterable[tuple[set[str], set[str]]], available: frozense
     capabilities: set[str] = set()
     observed: dict[str, None] = {}
     published: dict[str, None] = {}
-    for areas, needed in scenarios:
-        if not needed <= available:
+    for areas, needs in scenarios:
+        met = [available.intersection(capabilities_meeting(need)) for need in needs]
+        if not all(met):
             continue  # skipped on this target: it needs nothing
+        needed = set().union(*met)
         capabilities |= needed
         for area in sorted(areas):
             if "observe_events" in needed:

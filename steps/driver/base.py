@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import grpc
@@ -24,7 +24,7 @@ import httpx
 from fixtures.targets import TargetConfig, redact
 from steps.driver import checks
 from steps.driver.events import EventObserver, ObservedEvent
-from steps.driver.outcome import AUTHORIZATION_HEADER, USERINFO_HEADER, Identity, Outcome, encode_claims
+from steps.driver.outcome import AUTHORIZATION_HEADER, Identity, Outcome, encode_claims
 
 DEFAULT_DEADLINE = 10.0
 #: Topics the driver observes from its start when the target allows it and it is not told which
@@ -49,17 +49,20 @@ class DriverBase:
         return None
 
     def __init__(
-        self, target: TargetConfig, run_id: str = "ct-", *, observe_events: bool = True,
-        observed_topics: Iterable[str] | None = None,
+        self, target: TargetConfig, run_id: str = "ct-", *, observe_events: bool = True, keep_events: bool = True,
+        http_transport: httpx.BaseTransport | None = None, observed_topics: Iterable[str] | None = None,
     ) -> None:
         self.target = target
         self.run_id = run_id
+        self._http_transport = http_transport
         self._channels: dict[str, grpc.Channel] = {}
         self._http: httpx.Client | None = None
         self._observer: EventObserver | None = None
         self._tokens = BearerTokens(target.token_command)
+        #: ids of the messages the suite published itself (deliberately malformed ones among them)
+        self._injected: set[str] = set()
         if observe_events and "observe_events" in target.capabilities:
-            self._observer = EventObserver(target.pubsub_project, target.pubsub_emulator_host, run_id)
+            self._observer = EventObserver(target.pubsub_project, target.pubsub_emulator_host, run_id, keep=keep_events)
             for topic in OBSERVED_TOPICS if observed_topics is None else observed_topics:
                 self._observer.observe(topic)
 
@@ -79,23 +82,31 @@ class DriverBase:
         """Events observed on ``topic`` so far (optionally of one aggregate / type), in arrival order.
 
         Raises:
-            ContractViolation: one of them breaks the topic's contract (attributes or payload).
+            ContractViolation: a message the target published on ``topic`` breaks the topic's
+                contract (attributes or payload) and is one of those asked for, or cannot be told
+                apart from them because it lacks the attributes that would (a message without
+                ``aggregate_id`` or ``event_type`` might be any aggregate's event). Messages the
+                suite injected itself (``publish_raw``) are its own business.
         """
         self._declare("observe_events", f"events on {topic}")
-        observer = self._require_observer()
-        selected = observer.events(
-            topic,
-            lambda e: (aggregate_id is None or e.attributes.get("aggregate_id") == aggregate_id)
-            and (event_type is None or e.event_type == event_type),
-        )
-        for event in selected:
-            if event.violations:
+        seen = self._require_observer().events(topic)
+        for event in seen:
+            may_be_asked_for = aggregate_id is None or event.attributes.get("aggregate_id", aggregate_id) == aggregate_id
+            if event.violations and may_be_asked_for and event.message_id not in self._injected:
                 raise checks.ContractViolation(
                     f"message {event.message_id} on {topic}",
                     "published message breaks its contract",
                     "\n".join(event.violations) + f"\nattributes: {dict(event.attributes)}",
                 )
-        return selected
+        return [
+            e for e in seen
+            if (aggregate_id is None or e.attributes.get("aggregate_id") == aggregate_id)
+            and (event_type is None or e.event_type == event_type)
+        ]
+
+    def on_event(self, listener: Callable[[ObservedEvent], None]) -> None:
+        """Call ``listener`` with every observed message as it arrives (for measuring, e.g. event lag)."""
+        self._require_observer().listen(listener)
 
     def observed_mark(self) -> int:
         """A mark in the stream of observed messages; ``observed_since`` returns what came after it."""
@@ -108,7 +119,9 @@ class DriverBase:
     def publish_raw(self, topic: str, data: bytes, attributes: dict[str, str], ordering_key: str = "") -> str:
         """Publish a message to one of the target's input topics, as its producer would."""
         self._declare("publish_raw", f"publishing to {topic}")
-        return self._require_observer().publish(topic, data, attributes, ordering_key)
+        message_id = self._require_observer().publish(topic, data, attributes, ordering_key)
+        self._injected.add(message_id)
+        return message_id
 
     def _require_observer(self) -> EventObserver:
         if self._observer is None:
@@ -127,6 +140,9 @@ class DriverBase:
                 f"target without {capability} skips it instead of failing"
             )
             raise checks.ContractViolation("driver", "undeclared capability", msg)
+    def _new_http(self, timeout: float) -> httpx.Client:
+        """The HTTP client for REST and storage (over ``http_transport`` when one was given)."""
+        return httpx.Client(timeout=timeout, transport=self._http_transport)
 
     def _channel(self, address: str | None) -> grpc.Channel:
         self._declare("grpc", "a gRPC call")
@@ -143,17 +159,20 @@ class DriverBase:
     def identity_headers(self, identity: Identity) -> dict[str, str]:
         """The headers that say who calls, as this target learns it (``auth`` of its description)."""
         if self.target.auth == "bearer" and identity.alias is not None:
-            return {AUTHORIZATION_HEADER: f"Bearer {self._tokens.token(identity.alias)}"}
-        return {} if identity.userinfo is None else {USERINFO_HEADER: identity.userinfo}
+            return {AUTHORIZATION_HEADER: f"Bearer {self._tokens.token(identity.alias)}", **dict(identity.service)}
+        return dict(identity.grpc_metadata())
 
-    def _unary(self, operation: str, method: Any, request: Message, identity: Identity) -> Outcome:
-        metadata = tuple(self.identity_headers(identity).items())
+    def _unary(
+        self, operation: str, method: Any, request: Message, identity: Identity, extra: tuple[tuple[str, str], ...] = ()
+    ) -> Outcome:
+        """Call ``method``; ``extra`` is metadata beyond the identity (idempotency key, If-None-Match …)."""
+        metadata = tuple(self.identity_headers(identity).items()) + extra
         try:
-            response = method(request, metadata=metadata, timeout=DEFAULT_DEADLINE)
+            response, call = method.with_call(request, metadata=metadata, timeout=DEFAULT_DEADLINE)
         except grpc.RpcError as error:
             outcome = _outcome_from_rpc_error(operation, error)
         else:
-            outcome = Outcome(operation=operation, code="OK", response=response)
+            outcome = Outcome(operation=operation, code="OK", response=response, headers=_headers(call))
         checks.run_all(outcome)
         return outcome
 
@@ -197,6 +216,12 @@ class BearerTokens:
         return completed.stdout.strip()
 
 
+def _headers(call: Any) -> dict[str, str]:
+    """Initial then trailing metadata of a finished call, text values only."""
+    pairs = [*(call.initial_metadata() or ()), *(call.trailing_metadata() or ())]
+    return {key.lower(): value for key, value in pairs if not key.endswith("-bin")}
+
+
 def _outcome_from_rpc_error(operation: str, error: grpc.RpcError) -> Outcome:
     status = rpc_status.from_call(error)  # type: ignore[arg-type]
     reason = None
@@ -220,4 +245,5 @@ def _outcome_from_rpc_error(operation: str, error: grpc.RpcError) -> Outcome:
         message=error.details() or "",  # type: ignore[attr-defined]
         violations=tuple(violations),
         details=tuple(details),
+        headers=_headers(error),
     )

@@ -25,11 +25,13 @@ class Identity:
         user_id: the user it names, when it names one.
         alias: the test user it is (``user``, ``other`` …): on a target whose ``auth`` is ``bearer``
             the driver sends that user's token instead of the user-info header.
+        service: metadata naming an internal service (the target's ``service_identity``), if any.
     """
 
     userinfo: str | None
     user_id: str | None = None
     alias: str | None = None
+    service: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of_user(cls, user_id: str, alias: str = "user") -> Identity:
@@ -42,13 +44,19 @@ class Identity:
         return cls(userinfo=None)
 
     @classmethod
+    def of_service(cls, metadata: tuple[tuple[str, str], ...]) -> Identity:
+        """An internal service, presenting ``metadata`` (e.g. seed 001's x-md-actor-* headers)."""
+        return cls(userinfo=None, service=metadata)
+
+    @classmethod
     def raw(cls, userinfo: str) -> Identity:
         """A call carrying exactly this header value (for malformed-identity scenarios)."""
         return cls(userinfo=userinfo)
 
     def grpc_metadata(self) -> tuple[tuple[str, str], ...]:
         """The metadata to send with a gRPC call."""
-        return () if self.userinfo is None else ((USERINFO_HEADER, self.userinfo),)
+        user = () if self.userinfo is None else ((USERINFO_HEADER, self.userinfo),)
+        return user + self.service
 
 
 def encode_claims(claims: dict[str, Any]) -> str:
@@ -67,6 +75,7 @@ class Outcome:
         message: the error message, if any.
         violations: ``field: description`` of each field violation the error lists.
         response: the response message on success.
+        headers: the response metadata (initial and trailing; lower-case keys), e.g. ``etag``.
     """
 
     operation: str
@@ -76,6 +85,7 @@ class Outcome:
     violations: tuple[str, ...] = ()
     response: Any = None
     details: tuple[Message, ...] = field(default=(), repr=False)
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:

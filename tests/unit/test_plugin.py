@@ -144,6 +144,10 @@ DESTRUCTIVE = """
 Feature: Destructive
   @destructive
   Scenario: writing into the target's outbox
+EITHER = """
+Feature: Alternatives
+  @needs_storage_or_publish_raw
+  Scenario: storing a file either way
     Given nothing
 """
 
@@ -161,3 +165,16 @@ def test_a_destructive_scenario_runs_only_where_the_target_allows_it(
     result.assert_outcomes(**outcome)
     if not allow:
         result.stdout.fnmatch_lines(["*does not allow @destructive scenarios*allow_destructive = true*"])
+@pytest.mark.parametrize(
+    ("capabilities", "outcome"), [("grpc,storage", "passed"), ("grpc,publish_raw", "passed"), ("grpc", "skipped")]
+)
+def test_a_need_with_alternatives_is_met_by_any_of_them(
+    suite: pytest.Pytester, capabilities: str, outcome: str
+) -> None:
+    suite.makefile(".feature", alternatives=EITHER)
+    result = suite.runpytest(
+        "alternatives.feature", f"--target=grpc://127.0.0.1:9?capabilities={capabilities}", "-rs", "-p", "no:locust"
+    )
+    result.assert_outcomes(**{outcome: 1})
+    if outcome == "skipped":
+        result.stdout.fnmatch_lines(["*lacks storage_or_publish_raw*upload bytes to the signed URLs or inject messages*"])

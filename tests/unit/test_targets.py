@@ -199,3 +199,13 @@ def test_a_table_may_ask_for_bearer_tokens(tmp_path: Path) -> None:
 def test_an_unknown_auth_is_refused(tmp_path: Path) -> None:
     with pytest.raises(TargetError, match=r"auth must be one of \['bearer', 'userinfo'\]"):
         load_targets(write(tmp_path, '[staging]\ncatalog_grpc = "a:1"\nauth = "kerberos"\n'))
+def test_the_service_identity_defaults_to_seed_001s_actor_headers() -> None:
+    target = target_from_url("grpc://127.0.0.1:9000")
+    assert target.service_metadata() == (("x-md-actor-type", "service"), ("x-md-actor-id", "media-pipeline"))
+
+
+def test_a_deployment_names_its_own_service_identity_and_it_round_trips(tmp_path: Path) -> None:
+    named = load_targets(write(tmp_path, GOOD + 'service_identity = "authorization=Bearer t0ken, x-worker=media"\n'))
+    assert named["staging"].service_metadata() == (("authorization", "Bearer t0ken"), ("x-worker", "media"))
+    target = target_from_url("grpc://127.0.0.1:9000?service_identity=x-md-actor-type%3Dservice,x-md-actor-id%3Dai-pipeline")
+    assert target_from_url(target_url(target)).service_identity == "x-md-actor-type=service,x-md-actor-id=ai-pipeline"
