@@ -144,6 +144,8 @@ DESTRUCTIVE = """
 Feature: Destructive
   @destructive
   Scenario: writing into the target's outbox
+    Given nothing
+"""
 EITHER = """
 Feature: Alternatives
   @needs_storage_or_publish_raw
@@ -165,6 +167,8 @@ def test_a_destructive_scenario_runs_only_where_the_target_allows_it(
     result.assert_outcomes(**outcome)
     if not allow:
         result.stdout.fnmatch_lines(["*does not allow @destructive scenarios*allow_destructive = true*"])
+
+
 @pytest.mark.parametrize(
     ("capabilities", "outcome"), [("grpc,storage", "passed"), ("grpc,publish_raw", "passed"), ("grpc", "skipped")]
 )
