@@ -308,7 +308,7 @@ class Bundle:
         terminalreporter.section(f"conformance of {name}")
         for group, row in self.groups().items():
             terminalreporter.write_line(
-                f"{group:<24} {row['passed']:>4} / {row['applicable']:<4} conform"
+                f"{group:<30} {row['passed']:>4} / {row['applicable']:<4} conform"
                 + (f", {row['xfailed']} known deviations" if row["xfailed"] else "")
                 + (f", {row['skipped']} not applicable here" if row["skipped"] else "")
             )
