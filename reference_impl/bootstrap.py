@@ -172,6 +172,7 @@ def _describe(settings: Settings, grpc_port: int, http_port: int) -> TargetConfi
         capabilities.add("clock")
     return TargetConfig(
         name="reference",
+        reference=True,
         catalog_grpc=f"{settings.host}:{grpc_port}",
         profile_grpc=f"{settings.host}:{grpc_port}",
         rest_url=f"http://{settings.host}:{http_port}",

@@ -1,4 +1,4 @@
-@outbox @needs_database @needs_observe_events @needs_faults @creates_own @B-O11
+@outbox @needs_database @needs_observe_events @needs_faults @destructive @creates_own @B-O11
 Feature: Relays survive crashes, stalls and failing brokers without losing or reordering events
   Any relay honouring the outbox contract MUST publish rows written per contracts/sql into a table
   rendered from the template for any schema. Each scenario renders the template into a fresh
@@ -36,7 +36,7 @@ Feature: Relays survive crashes, stalls and failing brokers without losing or re
     And within 15 seconds the stalled relay reports 1 settle refused by the lease fence
     And version 1 of the video is published with 1 recorded delivery attempt
 
-  @B-O07 @destructive
+  @B-O07
   Scenario: retry delays double from the initial backoff up to the cap
     Given an outbox table rendered from the contract into a fresh schema
     And the broker refuses every publish to "catalog.video.events"
@@ -44,7 +44,7 @@ Feature: Relays survive crashes, stalls and failing brokers without losing or re
     When a change committed to that outbox enqueues version 1 of a video
     Then the relay retries version 1 after 0.4, 0.8, 1.6 and 1.6 seconds, recording each failure
 
-  @B-O08 @B-O10 @B-O12 @destructive
+  @B-O08 @B-O10 @B-O12
   Scenario: an event that used up its attempts is parked, reported, holds back its successors and is re-driven
     Given an outbox table rendered from the contract into a fresh schema
     And the broker refuses every publish to "catalog.video.events"

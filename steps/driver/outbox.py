@@ -279,6 +279,7 @@ class OutboxCalls(BrokerCalls):
 
     def metrics(self) -> dict[str, float]:
         """The target's Prometheus metrics (``GET <rest_url>/metrics``) as ``name{labels}`` → value."""
+        self._declare("rest", "GET /metrics")
         return _parse_metrics(self._http_client().get(f"{self.target.rest_url}/metrics").text)
 
     def _http_client(self) -> httpx.Client:
@@ -290,6 +291,7 @@ class OutboxCalls(BrokerCalls):
         return self._http
 
     def _require(self, capability: str, what: str) -> None:
+        self._declare(capability, what)
         if capability not in self.target.capabilities:
             msg = f"target {self.target.name!r} lacks {capability!r}, needed for {what}; tag the scenario @needs_{capability}"
             raise ContractViolation("driver", "missing capability", msg)

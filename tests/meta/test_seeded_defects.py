@@ -155,7 +155,8 @@ def run_with_defect(defect: str, workdir: Path) -> DefectRun:
     env.pop("PYTEST_ADDOPTS", None)
     run = subprocess.run(  # noqa: S603 - our own suite
         [sys.executable, "-m", "pytest", *features, "-p", "no:cacheprovider", "-q", f"--junitxml={report}",
-         f"--basetemp={workdir / defect}"],
+         f"--basetemp={workdir / defect}",
+         f"--results-dir={workdir / f'{defect}-results'}"],  # its bundles stay out of the repo's results/
         cwd=ROOT,
         env=env,
         capture_output=True,
