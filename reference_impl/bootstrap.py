@@ -27,10 +27,8 @@ from reference_impl.entrypoints.grpc_server import create_server
 from reference_impl.entrypoints.inbox_consumer import ConsumerMetrics, InboxConsumer
 from reference_impl.entrypoints.outbox_relay import OutboxRelay, RelayMetrics, RelaySettings
 from reference_impl.entrypoints.projection_consumers import (
-    PROJECTIONS,
     ProjectionFaults,
     engagement_projection_consumer,
-    keep_acked_messages,
     video_projection_consumer,
 )
 from reference_impl.entrypoints.read_models import read_model_router
@@ -147,8 +145,6 @@ def _start_relays(settings: Settings, running: Running) -> None:
 
 def _start_consumers(settings: Settings, running: Running, projection_faults: ProjectionFaults | None) -> None:
     metrics = ConsumerMetrics(running.registry)
-    for spec in PROJECTIONS.values():
-        keep_acked_messages(settings.pubsub_project, spec)
     consumers = [
         uploads_consumer(running.pool, settings.pubsub_project, metrics),
         video_projection_consumer(running.pool, settings.pubsub_project, metrics, faults=projection_faults),
