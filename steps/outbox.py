@@ -283,7 +283,7 @@ def _(driver: Driver, flow: Flow, seconds: int, count: int) -> None:
     relay = flow.relays["stalled"]
     key = f'outbox_publish_fenced_total{{schema="{flow.schema}"}}'
     eventually(lambda: driver.relay_metrics(relay).get(key), until=lambda v: v == count, timeout=seconds,
-               what=f"{key} == {count} on the stalled relay")
+               what=f"{key} == {count} on the stalled relay; its log:\n{relay.log()}")
 
 
 @then(parsers.parse("version {version:d} of the video is published with {attempts:d} recorded delivery attempt"))

@@ -27,12 +27,12 @@ Feature: Relays survive crashes, stalls and failing brokers without losing or re
   @B-O06
   Scenario: a lease held by a stalled relay is taken over after the lock TTL, and the stalled relay cannot mark
     Given an outbox table rendered from the contract into a fresh schema
-    And a relay of that schema that stalls for 4 seconds after claiming
+    And a relay of that schema that stalls for 8 seconds after claiming
     When a change committed to that outbox enqueues version 1 of a video
     Then within 10 seconds version 1 of the video is claimed
     When a relay of that schema starts with a lock TTL of 1 second
     Then within 10 seconds the video's versions 1 arrive on "catalog.video.events", each as one logical event
-    And within 15 seconds the stalled relay reports 1 settle refused by the lease fence
+    And within 20 seconds the stalled relay reports 1 settle refused by the lease fence
     And version 1 of the video is published with 1 recorded delivery attempt
 
   @B-O06
