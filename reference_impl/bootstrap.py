@@ -57,21 +57,28 @@ class Running:
     consumers: list[InboxConsumer] = field(default_factory=list)
     publisher: EventPublisher | None = None
 
-    def stop(self, grace: float = 5.0) -> None:
-        """Stop taking calls, let running ones finish within ``grace`` seconds, then close."""
+    def stop(self, grace: float = 2.0) -> None:
+        """Stop taking calls, let running ones finish within ``grace`` seconds, then close.
+
+        Everything is told to stop first and waited for after, so the waits overlap: a SIGTERM'd
+        reference is gone within seconds.
+        """
         self.http_server.should_exit = True
         stopped = self.grpc_server.stop(grace)
+        self.stop_workers.set()
         for consumer in self.consumers:
             consumer.stop(grace)
-        self.stop_workers.set()
+        _log.debug("consumers stopped")
         for worker in self.workers:
             worker.join(grace)
         for relay in self.relays:
             relay.close()
+        _log.debug("relays stopped")
         if self.publisher is not None:
             self.publisher.close()
         self.http_thread.join(grace)
         stopped.wait(grace)
+        _log.debug("servers stopped")
         self.pool.close()
 
 

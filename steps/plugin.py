@@ -19,8 +19,9 @@ import pytest
 import yaml
 
 from fixtures.postgres import PostgresServer
+from fixtures.process import Child
 from fixtures.pubsub.plugin import PubsubEndpoint
-from fixtures.reference import EMBEDDED_CAPABILITIES, running_reference, standins
+from fixtures.reference import EMBEDDED_CAPABILITIES, reference_process, standins
 from fixtures.targets import CAPABILITIES, TargetConfig, TargetError, resolve_target
 from steps.driver import Driver
 
@@ -29,6 +30,8 @@ BEHAVIOURS_FILE = ROOT / "features" / "behaviours.yaml"
 NEEDS_PREFIX = "needs_"
 
 _TARGET_KEY = pytest.StashKey[TargetConfig | None]()
+#: The embedded reference's process, once started (steps/interrupt.py watches it).
+REFERENCE_CHILD = pytest.StashKey[Child]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -132,13 +135,14 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     pubsub: PubsubEndpoint = request.getfixturevalue("pubsub_endpoint")
     project: str = request.getfixturevalue("pubsub_project")
     with standins(project, tmp_path_factory.mktemp("reference"), pubsub_host=pubsub.host, pubsub_admin=pubsub.admin) as env:
-        with running_reference(postgres.create_database(), extra_env=env) as started:
+        with reference_process(postgres.create_database(), extra_env=env) as (child, started):
             if started.capabilities != EMBEDDED_CAPABILITIES:
                 msg = (
                     f"the embedded reference offers {sorted(started.capabilities)}, but the suite expects "
                     f"{sorted(EMBEDDED_CAPABILITIES)}: update EMBEDDED_CAPABILITIES in fixtures/reference.py"
                 )
                 raise RuntimeError(msg)
+            request.config.stash[REFERENCE_CHILD] = child
             yield started
 
 
