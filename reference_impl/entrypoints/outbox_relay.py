@@ -36,6 +36,7 @@ import grpc
 import psycopg
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
+from fixtures.cli import add_verbosity, configure_logging, port, positive_int, seconds
 from reference_impl import defects
 from reference_impl.adapters.outbox import ClaimedEvent, OutboxStore
 from reference_impl.adapters.pubsub import MAX_REQUEST_BYTES, MAX_REQUEST_MESSAGES, EventPublisher
@@ -349,7 +350,7 @@ READY_PREFIX = "outbox-relay ready"
 
 
 def _seconds(value: str) -> timedelta:
-    return timedelta(seconds=float(value))
+    return timedelta(seconds=seconds(value))
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -362,23 +363,27 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--topic", required=True, help="topic id to publish to")
     parser.add_argument("--project", default=os.environ.get("LINGO_PUBSUB_PROJECT", "lingo-local"))
     parser.add_argument("--relay-id", default=None, help="prefix of the lease tokens (default: random)")
-    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
-    parser.add_argument("--idle-interval", type=float, default=defaults.idle_interval, help="seconds")
+    parser.add_argument("--batch-size", type=positive_int, default=defaults.batch_size)
+    parser.add_argument("--idle-interval", type=seconds, default=defaults.idle_interval, help="seconds")
     parser.add_argument("--initial-backoff", type=_seconds, default=defaults.initial_backoff, help="seconds")
     parser.add_argument("--max-backoff", type=_seconds, default=defaults.max_backoff, help="seconds")
-    parser.add_argument("--max-attempts", type=int, default=defaults.max_attempts)
+    parser.add_argument("--max-attempts", type=positive_int, default=defaults.max_attempts)
     parser.add_argument("--lock-ttl", type=_seconds, default=defaults.lock_ttl, help="seconds")
-    parser.add_argument("--metrics-port", type=int, default=None, help="serve /metrics here (0 = a free port)")
+    parser.add_argument("--metrics-port", type=port, default=None, help="serve /metrics here (0 = a free port)")
     parser.add_argument("--crash-after-publish", action="store_true", help="fault: die before marking a batch")
     parser.add_argument("--crash-after-claim", action="store_true", help="fault: die right after claiming a batch")
-    parser.add_argument("--stall-after-claim", type=float, default=0.0, help="fault: stall this many seconds once")
-    return parser.parse_args(argv)
+    parser.add_argument("--stall-after-claim", type=seconds, default=0.0, help="fault: stall this many seconds once")
+    add_verbosity(parser)
+    args = parser.parse_args(argv)
+    if args.lock_ttl <= timedelta(0):
+        parser.error("argument --lock-ttl: must be more than 0 seconds")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
     """Relay until SIGTERM/SIGINT; exit 70 when the crash-after-publish fault fires."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(args.verbose)
     database_url = os.environ.get("DATABASE_URL")
     if not database_url:
         print("outbox relay: set DATABASE_URL to the database holding the outbox table", file=sys.stderr)
