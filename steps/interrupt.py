@@ -36,6 +36,7 @@ class RunStops:
     def pytest_runtest_protocol(self, item: pytest.Item) -> None:
         child = item.config.stash.get(REFERENCE_CHILD, None)
         if child is not None and child.died():
+            child.death_reported = True
             pytest.exit(
                 f"the embedded reference died (exit code {child.exit_code()}); its last lines:\n{child.tail()}",
                 returncode=REFERENCE_DIED_EXIT_CODE,

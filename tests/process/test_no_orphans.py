@@ -168,3 +168,16 @@ def test_ctrl_c_of_a_feature_run_is_one_line_and_exit_code_130(launch, tmp_path:
     assert len(after) <= 2 and after[-1].startswith("interrupted: ") and after[-1].endswith(
         " scenarios run, results not recorded as complete"), f"expected one line after Ctrl-C, got:\n" + "\n".join(after)
     assert_nothing_left(run)
+
+
+def test_a_reference_dying_mid_run_is_reported_once_with_its_last_lines(launch, tmp_path: Path) -> None:
+    run = launch([*FEATURES[:3], "features/upload/", *FEATURES[4:], f"--basetemp={tmp_path / 'basetemp'}"])
+    wait_until_up(run, r"\.feature [.sFEx]")
+    reference = [line for line in marked_processes(run.marker) if " -m reference_impl " in line]
+    assert reference, marked_processes(run.marker)
+    os.kill(int(reference[0].split()[0]), signal.SIGKILL)
+    code = run.process.wait(120)
+    text = run.text()
+    assert code == 3, f"expected exit code 3 (the reference died), got {code}:\n{text[-3000:]}"
+    assert text.count("the embedded reference died") == 1, text[-3000:]
+    assert_nothing_left(run)
