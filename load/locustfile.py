@@ -1,73 +1,48 @@
 """Locust users for the Lingo backend, driving a target through the suite's own driver.
 
-``locust -f load/locustfile.py --headless -u 20 -r 5 -t 30s --target-url grpc://127.0.0.1:9000``
+``locust -f load/ --headless -u 20 -r 10 -t 20s --target-url '<URL printed by python -m reference_impl>'``
 
-Every call goes through ``steps.driver.Driver``, so the contract checks of ``steps/driver/checks.py``
-run under load too: a response that breaks the contract counts as a failure, not just an error.
+User classes, one per area (pick some by name, e.g. ``locust -f load/ Viewer``, or with
+``--class-picker`` in the web UI; pick tasks with ``-T grpc|rest|profile|catalog|upload|events``):
+
+- ``Uploader``       Init → bytes through the signed URL → ``catalog.video.created``;
+- ``Viewer``         profile reads and writes, over gRPC and REST;
+- ``Browser``        GetVideoDetail and ListMyUploads page by page;
+- ``EventPipeline``  one user committing at ``--pipeline-rate``, measuring commit → published → projected.
+
+Every call goes through ``steps.driver.Driver``, so the contract checks run under load; an answer
+that breaks one is a failure under ``contract:<rule>``. ``--shape ramp|spike|soak`` shapes the load;
+``--thresholds`` (``load/thresholds.toml``) decides the exit code. See load/README.md.
 """
 
-# locust must come first: gevent's monkey-patching has to precede grpc, ssl and requests.
+# locust must come first: gevent's monkey-patching has to precede grpc, ssl and httpx.
 import locust  # isort: skip
-import grpc.experimental.gevent as grpc_gevent  # isort: skip
 
-import time
-import uuid
+from locust import LoadTestShape
 
-from locust import User, between, events, task
-
-from fixtures.data import upload_request
-from fixtures.targets import target_from_url
-from steps.driver.checks import ContractViolation
-from steps.driver import Driver, Identity, Outcome
-
-grpc_gevent.init_gevent()
+from load import _verdict  # noqa: F401 - registers the thresholds hooks
+from load._browser import Browser
+from load._pipeline import EventPipeline
+from load._shapes import SHAPES, _Scaled
+from load._uploader import Uploader
+from load._viewer import Viewer
 
 
-@events.init_command_line_parser.add_listener
-def _(parser) -> None:  # noqa: ANN001 - locust's argparse wrapper
-    parser.add_argument("--target-url", default="grpc://127.0.0.1:9000", help="grpc://HOST:PORT?... of the target")
+class SelectedShape(LoadTestShape):
+    """The shape ``--shape`` names (``steady`` by default), over ``-u``, ``-r`` and ``-t``."""
+
+    use_common_options = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shape: _Scaled | None = None
+
+    def tick(self) -> tuple[int, float] | None:
+        """Delegate to the chosen shape, created at the first tick (when the options are known)."""
+        if self._shape is None:
+            options = self.runner.environment.parsed_options
+            self._shape = SHAPES[options.shape](options.num_users or 1, options.spawn_rate or 1.0, options.run_time)
+        return self._shape.tick()
 
 
-class UploadUser(User):
-    """A signed-in user initialising uploads of fresh files."""
-
-    wait_time = between(0.0, 0.05)
-
-    def on_start(self) -> None:
-        """Open this user's driver."""
-        self.run_id = f"load-{uuid.uuid4().hex[:8]}-"
-        # Observing events would give every simulated user subscriptions of its own; load only calls.
-        target = target_from_url(self.environment.parsed_options.target_url)
-        self.driver = Driver(target, self.run_id, observe_events=False)
-        self.identity = Identity.of_user(str(uuid.uuid4()))
-
-    def on_stop(self) -> None:
-        """Close the driver's channels."""
-        self.driver.close()
-
-    @task
-    def init_upload(self) -> None:
-        """InitResumableUpload for a new file."""
-        self._record(lambda: self.driver.init_upload(self.identity, **upload_request(self.run_id)))
-
-    def _record(self, call) -> None:  # noqa: ANN001
-        started = time.perf_counter()
-        outcome: Outcome | None = None
-        failure: Exception | None = None
-        try:
-            outcome = call()
-            if not outcome.ok:
-                failure = RuntimeError(f"{outcome.code} {outcome.reason}: {outcome.message}")
-        except ContractViolation as violation:
-            failure = violation
-        self.environment.events.request.fire(
-            request_type="grpc",
-            name=outcome.operation if outcome else "call",
-            response_time=(time.perf_counter() - started) * 1000,
-            response_length=outcome.response.ByteSize() if outcome and outcome.ok else 0,
-            exception=failure,
-            context={},
-        )
-
-
-__all__ = ["UploadUser", "locust"]
+__all__ = ["Browser", "EventPipeline", "SelectedShape", "Uploader", "Viewer", "locust"]

@@ -8,6 +8,7 @@ sees it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import grpc
@@ -36,14 +37,18 @@ OBSERVED_TOPICS = (
 class DriverBase:
     """Reaches one target through its public surfaces; owns its channels and subscriptions."""
 
-    def __init__(self, target: TargetConfig, run_id: str = "ct-", *, observe_events: bool = True) -> None:
+    def __init__(
+        self, target: TargetConfig, run_id: str = "ct-", *, observe_events: bool = True, keep_events: bool = True,
+        http_transport: httpx.BaseTransport | None = None,
+    ) -> None:
         self.target = target
         self.run_id = run_id
+        self._http_transport = http_transport
         self._channels: dict[str, grpc.Channel] = {}
         self._http: httpx.Client | None = None
         self._observer: EventObserver | None = None
         if observe_events and "observe_events" in target.capabilities:
-            self._observer = EventObserver(target.pubsub_project, target.pubsub_emulator_host, run_id)
+            self._observer = EventObserver(target.pubsub_project, target.pubsub_emulator_host, run_id, keep=keep_events)
             for topic in OBSERVED_TOPICS:
                 self._observer.observe(topic)
 
@@ -80,6 +85,10 @@ class DriverBase:
                 )
         return selected
 
+    def on_event(self, listener: Callable[[ObservedEvent], None]) -> None:
+        """Call ``listener`` with every observed message as it arrives (for measuring, e.g. event lag)."""
+        self._require_observer().listen(listener)
+
     def publish_raw(self, topic: str, data: bytes, attributes: dict[str, str], ordering_key: str = "") -> str:
         """Publish a message to one of the target's input topics, as its producer would."""
         return self._require_observer().publish(topic, data, attributes, ordering_key)
@@ -91,6 +100,10 @@ class DriverBase:
         return self._observer
 
     # -- plumbing -----------------------------------------------------------------------------
+
+    def _new_http(self, timeout: float) -> httpx.Client:
+        """The HTTP client for REST and storage (over ``http_transport`` when one was given)."""
+        return httpx.Client(timeout=timeout, transport=self._http_transport)
 
     def _channel(self, address: str | None) -> grpc.Channel:
         if not address:

@@ -2,11 +2,16 @@
 
 A check is a function registered with ``@check``; it raises ``ContractViolation`` (operation,
 title, message with what was expected and what came) or returns quietly.
+
+Checking is on by default; ``unchecked()`` turns it off for the calls made inside it (in the
+current thread or greenlet only), so a load run can sample checks instead of paying for every one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -20,6 +25,8 @@ class ContractViolation(AssertionError):
         super().__init__(f"{operation}: {title}\n{message}")
         self.operation = operation
         self.title = title
+        #: the rule broken: the registered check's name, else the title as a slug
+        self.rule = "-".join(title.lower().split())
 
 
 Check = Callable[["Outcome"], None]
@@ -41,10 +48,34 @@ def check(function: Check) -> Check:
     return function
 
 
+_checking: ContextVar[bool] = ContextVar("contract_checking", default=True)
+
+
+def enabled() -> bool:
+    """Whether contract checks run for calls made here (see ``unchecked``)."""
+    return _checking.get()
+
+
+@contextlib.contextmanager
+def unchecked() -> Iterator[None]:
+    """Skip the contract checks of the calls made inside the block (this context only)."""
+    token = _checking.set(False)
+    try:
+        yield
+    finally:
+        _checking.reset(token)
+
+
 def run_all(outcome: Outcome) -> None:
-    """Run every registered check on ``outcome``."""
-    for run in CHECKS.values():
-        run(outcome)
+    """Run every registered check on ``outcome`` (none inside ``unchecked()``)."""
+    if not _checking.get():
+        return
+    for name, run in CHECKS.items():
+        try:
+            run(outcome)
+        except ContractViolation as violation:
+            violation.rule = name
+            raise
 
 
 @check

@@ -10,6 +10,7 @@ through the driver; a contract violation surfaces when a step looks at that aggr
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -50,6 +51,7 @@ class ObservedEvent:
         publish_time: when the broker accepted it.
         payload: the decoded protobuf message, when the topic's contract names a type.
         violations: how the message breaks its contract (empty when it conforms).
+        received_at: when this observer received it (``time.time()``, the local clock).
     """
 
     topic: str
@@ -60,6 +62,7 @@ class ObservedEvent:
     publish_time: datetime
     payload: Message | None = None
     violations: tuple[str, ...] = ()
+    received_at: float = field(default_factory=time.time)
 
     @property
     def event_type(self) -> str | None:
@@ -111,12 +114,18 @@ def decode_and_check(
 
 @dataclass
 class EventObserver:
-    """Collects every message of some topics through run-scoped subscriptions."""
+    """Collects every message of some topics through run-scoped subscriptions.
+
+    Listeners (``listen``) see each message as it arrives; with ``keep=False`` the observer hands
+    messages to its listeners only and keeps none (a long load run would otherwise grow without end).
+    """
 
     project: str
     emulator_host: str | None
     run_id: str
     topology: Topology = field(default_factory=load_topology)
+    keep: bool = True
+    _listeners: list[Callable[[ObservedEvent], None]] = field(default_factory=list)
     _events: list[ObservedEvent] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _streams: list[Any] = field(default_factory=list)
@@ -155,11 +164,18 @@ class EventObserver:
                 payload=payload,
                 violations=tuple(problems),
             )
-            with self._lock:
-                self._events.append(event)
+            if self.keep:
+                with self._lock:
+                    self._events.append(event)
+            for listener in list(self._listeners):
+                listener(event)
             message.ack()
 
         return collect
+
+    def listen(self, listener: Callable[[ObservedEvent], None]) -> None:
+        """Call ``listener`` with every message received from now on (in the receiving thread)."""
+        self._listeners.append(listener)
 
     def events(self, topic: str, predicate: Callable[[ObservedEvent], bool] = lambda _e: True) -> list[ObservedEvent]:
         """Events seen so far on ``topic`` that satisfy ``predicate``, in arrival order."""

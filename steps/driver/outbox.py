@@ -247,7 +247,7 @@ class OutboxCalls(BrokerCalls):
             msg = f"target {self.target.name!r} has no REST endpoint; set rest_url in its description"
             raise ContractViolation("driver", "missing endpoint", msg)
         if self._http is None:
-            self._http = httpx.Client(timeout=10.0)
+            self._http = self._new_http(10.0)
         return self._http
 
     def _require(self, capability: str, what: str) -> None:

@@ -65,6 +65,12 @@ class UploadCalls(DriverBase):
         request = query_pb2.GetVideoMetadataRequest(video_id=video_id)
         return self._unary("video.v1.CatalogQueryService/GetVideoMetadata", stub.GetVideoMetadata, request, identity)
 
+    def get_video_detail(self, identity: Identity, video_id: str) -> Outcome:
+        """Call ``CatalogQueryService.GetVideoDetail``."""
+        stub = query_pb2_grpc.CatalogQueryServiceStub(self._channel(self.target.catalog_grpc))
+        request = query_pb2.GetVideoDetailRequest(video_id=video_id)
+        return self._unary("video.v1.CatalogQueryService/GetVideoDetail", stub.GetVideoDetail, request, identity)
+
     # -- storage ------------------------------------------------------------------------------
 
     def start_session(self, url: str, headers: dict[str, str]) -> tuple[StorageResult, str | None]:
@@ -143,7 +149,7 @@ class UploadCalls(DriverBase):
 
     def _storage(self) -> httpx.Client:
         if self._http is None:
-            self._http = httpx.Client(timeout=30)
+            self._http = self._new_http(30)
         return self._http
 
 
