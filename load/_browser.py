@@ -36,16 +36,18 @@ class Browser(LingoUser):
     @tag("catalog")
     @task(2)
     def video_detail(self) -> None:
-        """GetVideoDetail of the user's video (GetVideoMetadata where the target lacks it)."""
+        """GetVideoDetail of the user's video (GetVideoMetadata where the target lacks it or the video is not ready)."""
         if self.video is None:
             return
         if _detail_unimplemented:
             self.call("grpc", "GetVideoMetadata", lambda: self.driver.get_video_metadata(self.identity, self.video))
             return
         outcome = self.call("grpc", "GetVideoDetail", lambda: self.driver.get_video_detail(self.identity, self.video))
-        if outcome is not None and outcome.code == "UNIMPLEMENTED" and not _detail_unimplemented:
+        # GetVideoDetail serves only ready or published videos (B-C08); where no media pipeline makes
+        # the user's upload ready it answers NOT_FOUND, like a target without the RPC.
+        if outcome is not None and outcome.code in ("UNIMPLEMENTED", "NOT_FOUND") and not _detail_unimplemented:
             _detail_unimplemented.append(True)
-            logging.warning("the target does not implement GetVideoDetail; the Browser reads GetVideoMetadata instead")
+            logging.warning("GetVideoDetail answers %s for the user's video; the Browser reads GetVideoMetadata instead", outcome.code)
 
     @tag("catalog")
     @task(1)

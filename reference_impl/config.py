@@ -47,6 +47,9 @@ class Settings:
         test_clock: let tests move the service's clock (``POST /_reference/clock/advance``).
         watch_retention: how long a watch-history entry is kept after its last report.
         page_token_key: key that makes list page tokens tamper-evident; the same on every instance.
+        service_actors: ids of the internal services (``x-md-actor-id`` with ``x-md-actor-type:
+            service``) allowed to call CatalogLifecycleService and to read every video.
+        idempotency_ttl: how long a catalog write's idempotency key replays its first answer.
     """
 
     database_url: str
@@ -68,6 +71,8 @@ class Settings:
     test_clock: bool = False
     watch_retention: timedelta = timedelta(days=30)
     page_token_key: str = "lingo-reference-page-tokens"
+    service_actors: frozenset[str] = frozenset({"upload-runner", "media-pipeline", "ai-pipeline", "moderation"})
+    idempotency_ttl: timedelta = timedelta(hours=24)
 
     @classmethod
     def from_env(cls, database_url: str, **overrides: object) -> Settings:
@@ -93,6 +98,8 @@ class Settings:
             "test_clock": env.get("LINGO_TEST_CLOCK", "0") == "1",
             "watch_retention": timedelta(days=_env_number("LINGO_WATCH_RETENTION_DAYS", 30, float, 0)),
             "page_token_key": env.get("LINGO_PAGE_TOKEN_KEY", cls.page_token_key),
+            "service_actors": _names(env.get("LINGO_SERVICE_ACTORS")) or cls.service_actors,
+            "idempotency_ttl": timedelta(seconds=float(env.get("LINGO_IDEMPOTENCY_TTL_SECONDS", 86400))),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
@@ -128,3 +135,8 @@ def _pair(value: str | None) -> tuple[int, int] | None:
         msg = f"LINGO_PUBSUB_RETRY_SECONDS={value!r}: expected two whole numbers MIN,MAX (seconds)"
         raise ConfigError(msg) from None
     return low, high
+
+
+def _names(value: str | None) -> frozenset[str]:
+    """``"a, b"`` → ``{"a", "b"}``; unset → empty."""
+    return frozenset(name.strip() for name in (value or "").split(",") if name.strip())

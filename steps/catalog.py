@@ -1,11 +1,18 @@
-"""Steps of the catalog area (features/catalog/)."""
+"""Steps of the catalog area (features/catalog/): the scene they share, and the lifecycle's basics.
+
+``steps/catalog_access.py`` (who may call, visibility, ETags), ``steps/catalog_lists.py`` (lists
+and paging) and ``steps/catalog_writes.py`` (idempotency keys, stage events) build on this module.
+"""
 
 from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
+import pytest
 from pytest_bdd import given, parsers, then, when
 
 from fixtures.data import registration_request
@@ -13,14 +20,13 @@ from steps.driver import Driver, Identity, Outcome
 from steps.eventually import eventually
 
 EVENTS_TOPIC = "catalog.video.events"
-ANYONE = Identity.anonymous()
 #: the event id a revision carries when the change produced no event (upstream.md §1.3)
 NIL_EVENT_ID = "00000000-0000-0000-0000-000000000000"
 
 
 def metadata(driver: Driver, video_id: str):  # noqa: ANN201 - a VideoMetadata
-    """The video's metadata, insisting the read works."""
-    outcome = driver.get_video_metadata(ANYONE, video_id)
+    """The video's metadata as the pipeline reads it, insisting the read works."""
+    outcome = driver.get_video_metadata(driver.pipeline, video_id)
     assert outcome.ok, f"GetVideoMetadata failed: {outcome.code} {outcome.reason} {outcome.message}"
     return outcome.response.metadata
 
@@ -30,14 +36,89 @@ def now() -> str:
     return datetime.now(UTC).isoformat().replace("+00:00", "Z")
 
 
+@dataclass
+class CatalogScene:
+    """What a catalog scenario has made so far (one per scenario).
+
+    Attributes:
+        owner: the uploader of ``video``.
+        video: the video the scenario is about.
+        version_before: its version before the step under test.
+        user: the user whose lists a scenario walks; ``videos`` are theirs, oldest first.
+        by_status: the user's video per status name (listing scenarios).
+        other: another user, with videos of their own.
+        outcomes: answers of the calls under test, in order.
+        request: the last request sent with an idempotency key, and ``key`` that key.
+    """
+
+    owner: Identity | None = None
+    video: str = ""
+    version_before: int = 0
+    user: Identity | None = None
+    videos: list[str] = field(default_factory=list)
+    by_status: dict[str, str] = field(default_factory=dict)
+    other: Identity | None = None
+    outcomes: list[Outcome] = field(default_factory=list)
+    request: dict[str, Any] = field(default_factory=dict)
+    key: str = ""
+
+
+@pytest.fixture
+def catalog() -> CatalogScene:
+    """The scenario's catalog scene."""
+    return CatalogScene()
+
+
+def succeeded(outcome: Outcome) -> Outcome:
+    """``outcome``, insisting it is OK."""
+    assert outcome.ok, f"{outcome.operation} failed: {outcome.code} {outcome.reason} {outcome.message!r}"
+    return outcome
+
+
+def register(driver: Driver, request: dict[str, Any]) -> str:
+    """Register a video as the pipeline; its id."""
+    return succeeded(driver.register_upload(**request)).response.video_id
+
+
+def report(driver: Driver, video_id: str, stage: str, status: str) -> Outcome:
+    """The pipeline reports ``stage`` of the video as ``status``."""
+    return succeeded(driver.update_processing_status(video_id, stage, new_status=status, job_id=f"job-{stage}", emitted_at=now()))
+
+
+#: how the pipeline brings a registered video to a status (or a visibility) through the public RPCs
+def bring_to(driver: Driver, video_id: str, status: str) -> None:
+    """Move a freshly registered video to ``status`` (``unlisted``: ready with that visibility)."""
+    if status in ("processing", "failed"):
+        report(driver, video_id, "media", "processing" if status == "processing" else "failed")
+    if status in ("ready", "published", "rejected", "unlisted"):
+        report(driver, video_id, "media", "ready")
+        report(driver, video_id, "analysis", "ready")
+    if status == "published":
+        succeeded(driver.publish_video(video_id))
+    if status == "rejected":
+        succeeded(driver.reject_video(video_id, "rejected by the conformance suite"))
+    if status == "unlisted":
+        succeeded(driver.override_visibility(video_id, "unlisted"))
+    if status == "archived":
+        succeeded(driver.archive_video(video_id, reason="archived by the conformance suite"))
+
+
+
+def ready_video(driver: Driver, run_id: str) -> str:
+    """A public video the pipeline registered and finished both stages of (status ``ready``); its id."""
+    video = register(driver, registration_request(run_id))
+    bring_to(driver, video, "ready")
+    return video
+
 # -- Given --------------------------------------------------------------------------------------
 
 
 @given("a video registered by the pipeline", target_fixture="video")
-def _(driver: Driver, run_id: str) -> str:
-    outcome = driver.register_upload(**registration_request(run_id))
-    assert outcome.ok, f"RegisterUpload failed: {outcome.code} {outcome.reason} {outcome.message}"
-    return outcome.response.video_id
+def _(driver: Driver, run_id: str, catalog: CatalogScene) -> str:
+    request = registration_request(run_id)
+    catalog.owner = Identity.of_user(request["upload_user_id"])
+    catalog.video = register(driver, request)
+    return catalog.video
 
 
 # -- When ---------------------------------------------------------------------------------------
@@ -157,11 +238,9 @@ def _(outcome: Outcome) -> None:
     target_fixture="outcome",
 )
 def _(driver: Driver, video: str, job: str, micros: int, thumbnail: str, status: str) -> Outcome:
-    outcome = driver.update_media_info(
+    return driver.update_media_info(
         video, duration_micros=micros, thumbnail_url=thumbnail, media_status=status, job_id=job, emitted_at=now()
     )
-    assert outcome.ok, outcome
-    return outcome
 
 
 @when(
@@ -169,7 +248,7 @@ def _(driver: Driver, video: str, job: str, micros: int, thumbnail: str, status:
     target_fixture="outcome",
 )
 def _(driver: Driver, video: str, job: str, difficulty: str, tags: str, status: str) -> Outcome:
-    outcome = driver.update_ai_attributes(
+    return driver.update_ai_attributes(
         video,
         difficulty=difficulty,
         tags=[t.strip() for t in tags.split(",")],
@@ -177,8 +256,6 @@ def _(driver: Driver, video: str, job: str, difficulty: str, tags: str, status: 
         job_id=job,
         emitted_at=now(),
     )
-    assert outcome.ok, outcome
-    return outcome
 
 
 @then(

@@ -22,7 +22,14 @@ from fixtures.postgres import PostgresServer
 from fixtures.process import Child
 from fixtures.pubsub.plugin import PubsubEndpoint
 from fixtures.reference import EMBEDDED_CAPABILITIES, reference_process, standins
-from fixtures.targets import CAPABILITIES, TargetConfig, TargetError, resolve_target
+from fixtures.targets import (
+    ALTERNATIVE_NEEDS,
+    CAPABILITIES,
+    TargetConfig,
+    TargetError,
+    capabilities_meeting,
+    resolve_target,
+)
 from steps.driver import Driver
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,8 +56,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     """Resolve the target once, and register the capability and behaviour-id markers."""
-    for name, meaning in CAPABILITIES.items():
-        config.addinivalue_line("markers", f"{NEEDS_PREFIX}{name}: the scenario needs a target that can {meaning}")
+    for name in [*CAPABILITIES, *ALTERNATIVE_NEEDS]:
+        config.addinivalue_line("markers", f"{NEEDS_PREFIX}{name}: the scenario needs a target that can {meaning(name)}")
     for behaviour_id, text in load_behaviours().items():
         config.addinivalue_line("markers", f"{behaviour_id}: {text}")
     try:
@@ -101,6 +108,11 @@ def needed_capabilities(item: pytest.Item) -> set[str]:
     return {m.name.removeprefix(NEEDS_PREFIX) for m in item.iter_markers() if m.name.startswith(NEEDS_PREFIX)}
 
 
+def meaning(need: str) -> str:
+    """What a target with the capability (or one of the alternatives) ``need`` can do."""
+    return " or ".join(CAPABILITIES[name] for name in capabilities_meeting(need))
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Skip, with the reason, a scenario needing what the target cannot do."""
     needed = needed_capabilities(item)
@@ -108,12 +120,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         return
     target = item.config.stash[_TARGET_KEY]
     capabilities = EMBEDDED_CAPABILITIES if target is None else target.capabilities
-    missing = sorted(needed - capabilities)
+    missing = sorted(need for need in needed if capabilities.isdisjoint(capabilities_meeting(need)))
     if missing:
         name = "reference" if target is None else target.name
         pytest.skip(
             f"target {name!r} lacks {', '.join(missing)}: add it to the target's capabilities if it can "
-            f"({', '.join(CAPABILITIES[m] for m in missing)})"
+            f"({', '.join(meaning(m) for m in missing)})"
         )
 
 

@@ -264,7 +264,7 @@ def _(driver: Driver, caller: Identity, other_user: Identity, surface: str, list
     }
     if token in issued_by:
         issued = driver.issued_favorites_token(issued_by[token], surface)
-        token = _altered(issued) if token.endswith("altered") else issued
+        token = altered_token(issued) if token.endswith("altered") else issued
     else:
         token = json.loads(token)
     if listing == "favourites":
@@ -272,9 +272,10 @@ def _(driver: Driver, caller: Identity, other_user: Identity, surface: str, list
     return driver.list_watch_history(caller, surface, page_size=1, page_token=token)
 
 
-def _altered(token: str) -> str:
-    """``token`` with one character changed, ten from the end (inside any integrity check it carries)."""
-    position = len(token) - 10
+def altered_token(token: str) -> str:
+    """``token`` with one character changed: ten from the end (inside any integrity check it carries),
+    or in the middle of a token shorter than that."""
+    position = len(token) - 10 if len(token) >= 10 else len(token) // 2
     return token[:position] + ("B" if token[position] == "A" else "A") + token[position + 1 :]
 
 

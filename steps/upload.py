@@ -7,6 +7,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 import pytest
 from pytest_bdd import given, parsers, then, when
@@ -14,7 +15,17 @@ from pytest_bdd import given, parsers, then, when
 from fixtures.data import MIB, TestFile, upload_request
 from steps.driver import Driver, Identity, Outcome
 from steps.eventually import eventually
-from steps.driver.upload import CHUNK_QUANTUM, StorageResult, md5_base64, session_headers, signed_url_parts
+from steps.driver.upload import (
+    CHUNK_QUANTUM,
+    EXPIRY_TOLERANCE_MS,
+    StorageResult,
+    expiry_agrees,
+    md5_base64,
+    session_headers,
+    signed_expiry_ms,
+    signed_object,
+    signed_url_parts,
+)
 
 EVENTS_TOPIC = "catalog.video.events"
 UPLOADS_SUBSCRIPTION = "catalog.video-uploads.runner"
@@ -35,9 +46,13 @@ class UploadUnderTest:
     @property
     def bucket_and_object(self) -> tuple[str, str]:
         """The signed URL's bucket and object name."""
-        _, path, _ = signed_url_parts(self.url)
-        bucket, _, name = path.lstrip("/").partition("/")
-        return bucket, name
+        return signed_object(self.url)
+
+
+def stored(result: StorageResult) -> StorageResult:
+    """``result``, insisting that storage stored the object (the scenario is not about refusals)."""
+    assert result.status in (200, 201), f"storage answered {result.status} {result.error_code}; expected the object stored"
+    return result
 
 
 def reserve(driver: Driver, identity: Identity, run_id: str, file: TestFile, **overrides: object) -> UploadUnderTest:
@@ -78,10 +93,16 @@ def _(driver: Driver, upload: UploadUnderTest) -> None:
     eventually(lambda: my_upload(driver, upload).upload_status, until=lambda s: s == "completed", timeout=15)
 
 
-@given("the user wrote other bytes through the session URL and the upload failed")
+@given("the user's file has been stored and the upload completed")
 def _(driver: Driver, upload: UploadUnderTest) -> None:
-    stored = driver.upload_file(upload.url, upload.file.content_type, TestFile.random(len(upload.file.data)).data)
-    assert stored.status in (200, 201), f"storage answered {stored.status} {stored.error_code}"
+    stored(driver.store_file(upload.url, upload.file.content_type, upload.file.data))
+    eventually(lambda: my_upload(driver, upload).upload_status, until=lambda s: s == "completed", timeout=15)
+
+
+@given("other bytes than declared have been stored and the upload failed")
+def _(driver: Driver, upload: UploadUnderTest) -> None:
+    other = TestFile.random(len(upload.file.data)).data
+    stored(driver.store_file(upload.url, upload.file.content_type, other))
     eventually(lambda: my_upload(driver, upload).upload_status, until=lambda s: s == "failed", timeout=15)
 
 
@@ -179,7 +200,22 @@ def _(driver: Driver, upload: UploadUnderTest, how: str) -> StorageResult:
     return driver.upload_file(upload.url, upload.file.content_type, upload.file.data, chunk_size=chunk_size)
 
 
-@when("the user writes other bytes through the session URL in one request", target_fixture="storage_result")
+@when("the user's file is stored through the session URL", target_fixture="storage_result")
+def _(driver: Driver, upload: UploadUnderTest) -> StorageResult:
+    return stored(driver.store_file(upload.url, upload.file.content_type, upload.file.data))
+
+
+@when(parsers.parse("the user's file is stored and storage reports it {reports:d} times"), target_fixture="storage_result")
+def _(driver: Driver, upload: UploadUnderTest, reports: int) -> StorageResult:
+    return stored(driver.store_file(upload.url, upload.file.content_type, upload.file.data, reports=reports))
+
+
+@when("other bytes than declared are stored through the session URL", target_fixture="storage_result")
+def _(driver: Driver, upload: UploadUnderTest) -> StorageResult:
+    other = TestFile.random(len(upload.file.data)).data
+    return stored(driver.store_file(upload.url, upload.file.content_type, other))
+
+
 @when("someone writes other bytes through the same session URL in one request", target_fixture="storage_result")
 def _(driver: Driver, upload: UploadUnderTest) -> StorageResult:
     return driver.upload_file(upload.url, upload.file.content_type, TestFile.random(len(upload.file.data)).data)
@@ -204,6 +240,16 @@ def _(driver: Driver, run_id: str) -> dict[str, int]:
     name = f"raw_videos/{uuid.uuid4()}/{run_id}stray"
     driver.publish_finalize("unknown-bucket", name, generation="1", md5_base64=md5_base64(b"x"), size=1)
     return before
+
+
+@when("storage reports an object in the user's folder that no upload session knows", target_fixture="stray_video")
+def _(driver: Driver, upload: UploadUnderTest) -> str:
+    bucket, _ = upload.bucket_and_object
+    stray_video = str(uuid.uuid4())
+    data = upload.file.data
+    name = f"raw_videos/{upload.identity.user_id}/{stray_video}"
+    driver.publish_finalize(bucket, name, generation="1", md5_base64=md5_base64(data), size=len(data))
+    return stray_video
 
 
 # -- Then ---------------------------------------------------------------------------------------
@@ -238,11 +284,10 @@ def _(outcome: Outcome, first: str, second: str, third: str) -> None:
 
 @then("the session URL expires when the response says, in the future")
 def _(outcome: Outcome) -> None:
-    _, _, query = signed_url_parts(outcome.response.resumable_init_url)
-    signed_at = time.mktime(time.strptime(query["X-Goog-Date"][0], "%Y%m%dT%H%M%SZ")) - time.timezone
-    signed_expiry_ms = (signed_at + int(query["X-Goog-Expires"][0])) * 1000
-    assert abs(signed_expiry_ms - outcome.response.expires_at_unixms) < 1000, (
-        f"URL expires at {signed_expiry_ms} ms, response says {outcome.response.expires_at_unixms} ms"
+    url, expires_at_ms = outcome.response.resumable_init_url, outcome.response.expires_at_unixms
+    assert expiry_agrees(url, expires_at_ms), (
+        f"URL expires at {signed_expiry_ms(url)} ms, response says {expires_at_ms} ms "
+        f"(more than {EXPIRY_TOLERANCE_MS} ms apart)"
     )
     assert outcome.response.expires_at_unixms > time.time() * 1000
 
@@ -326,18 +371,44 @@ def _(driver: Driver, upload: UploadUnderTest) -> None:
     assert name == f"raw_videos/{upload.identity.user_id}/{upload.video_id}"
 
 
+def logical_events(driver: Driver, video_id: str) -> list:
+    """The video's events in arrival order, each logical event once (redeliveries share an event_id)."""
+    unique = {}
+    for event in driver.events(EVENTS_TOPIC, aggregate_id=video_id):
+        unique.setdefault(event.attributes["event_id"], event)
+    return list(unique.values())
+
+
 @then(parsers.parse('within {seconds:d} seconds the video\'s events are exactly "{first}" then "{second}"'))
 def _(driver: Driver, upload: UploadUnderTest, first: str, second: str, seconds: int) -> None:
-    def logical_events() -> list:
-        unique = {}
-        for event in driver.events(EVENTS_TOPIC, aggregate_id=upload.video_id):
-            unique.setdefault(event.attributes["event_id"], event)
-        return list(unique.values())
-
-    events = eventually(logical_events, until=lambda found: len(found) >= 2, timeout=seconds, what="two video events")
+    events = eventually(
+        lambda: logical_events(driver, upload.video_id), until=lambda found: len(found) >= 2, timeout=seconds,
+        what="two video events",
+    )
     assert [e.event_type for e in events] == [first, second], [e.event_type for e in events]
     assert [int(e.attributes["version"]) for e in events] == sorted(int(e.attributes["version"]) for e in events)
     assert all(e.ordering_key == upload.video_id for e in events)
+
+
+@then(parsers.parse(
+    'after a later change of the video, its events before that change\'s are exactly "{first}" then "{second}"'
+))
+def _(driver: Driver, upload: UploadUnderTest, run_id: str, first: str, second: str) -> None:
+    # Events of one video arrive in order: once the later change's event is here, every event
+    # enqueued before it is too, so "exactly" needs no waiting for silence.
+    change = driver.update_processing_status(
+        upload.video_id, "media", new_status="processing", job_id=f"{run_id}later-change",
+        emitted_at=datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+    )
+    assert change.ok, f"{change.operation}: expected OK, received {change.code} {change.reason} {change.message!r}"
+    marker = change.response.revision.event_id
+    events = eventually(
+        lambda: logical_events(driver, upload.video_id),
+        until=lambda found: marker in [e.attributes["event_id"] for e in found], timeout=15,
+        what=f"the later change's event {marker}",
+    )
+    before = [e.event_type for e in events][: [e.attributes["event_id"] for e in events].index(marker)]
+    assert before == [first, second], f"events before the later change: {before}"
 
 
 @then("the video does not exist")
@@ -383,3 +454,13 @@ def _(driver: Driver, counters_before: dict[str, int], seconds: int) -> None:
     )
     retried = {k: counters[k] - counters_before[k] for k in ("nacked", "expired", "dead_lettered")}
     assert retried == {"nacked": 0, "expired": 0, "dead_lettered": 0}, retried
+
+
+@then("the stray object created no video and no upload")
+def _(driver: Driver, upload: UploadUnderTest, stray_video: str) -> None:
+    metadata = driver.get_video_metadata(upload.identity, stray_video)
+    assert (metadata.code, metadata.reason) == ("NOT_FOUND", "ERROR_REASON_VIDEO_NOT_FOUND"), metadata
+    uploads = driver.list_my_uploads(upload.identity, page_size=100)
+    assert uploads.ok, uploads
+    assert [item.video_id for item in uploads.response.videos] == [upload.video_id], uploads.response.videos
+    assert driver.events(EVENTS_TOPIC, aggregate_id=stray_video) == []

@@ -154,3 +154,16 @@ create unique index if not exists uploads_bucket_object_unique on catalog.upload
 create or replace trigger set_updated_at_on_uploads
     before update on catalog.uploads
     for each row execute function catalog.tg_set_updated_at();
+
+-- Idempotency keys of catalog writes (seed 001 post-MVP backlog: catalog.idempotency_keys with a
+-- TTL). One row per (caller, key): the digest of the RPC and request it was first used with, and
+-- that call's answer, written in the same transaction as the write itself. Rows older than the
+-- TTL (24 hours) are ignored and replaced.
+create table if not exists catalog.idempotency_keys (
+    caller          text        not null,
+    idempotency_key text        not null,
+    request_digest  text        not null,
+    response        bytea       not null,
+    created_at      timestamptz not null,
+    primary key (caller, idempotency_key)
+);

@@ -13,11 +13,12 @@ Feature: Relays survive crashes, stalls and failing brokers without losing or re
     When a change committed to that outbox enqueues versions 1 to 5 of each of 4 videos
     Then within 20 seconds each of the videos' versions 1, 2, 3, 4, 5 arrive on "catalog.video.events", each as one logical event
 
-  @B-O05 @B-P03 @needs_read_models
+  @B-O05 @B-P03 @needs_grpc
   Scenario: a relay killed after publishing and before marking causes a duplicate, not a second effect
-    Given an outbox table rendered from the contract into a fresh schema
+    Given a ready catalog video and a viewer
+    And an outbox table rendered from the contract into a fresh schema
     And a relay of that schema publishing to "profile.engagement.events" that crashes after its first publish
-    When a change committed to that outbox records a viewer watching a video
+    When a change committed to that outbox records a viewer watching the video
     Then within 10 seconds the crashed relay has exited
     When a relay of that schema publishing to "profile.engagement.events" starts with a lock TTL of 1 second
     Then within 15 seconds the watch event arrives twice on "profile.engagement.events" with the same event_id

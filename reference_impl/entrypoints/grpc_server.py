@@ -44,9 +44,10 @@ def create_server(
 ) -> tuple[grpc.Server, int, health.HealthServicer]:
     """Build the server bound to ``settings.host:settings.grpc_port`` (0 = a free port); not started."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"))
-    upload_pb2_grpc.add_UploadServiceServicer_to_server(UploadServicer(settings, pool, signer, clock or Clock()), server)
-    query_pb2_grpc.add_CatalogQueryServiceServicer_to_server(QueryServicer(pool), server)
-    lifecycle_pb2_grpc.add_CatalogLifecycleServiceServicer_to_server(LifecycleServicer(pool), server)
+    clock = clock or Clock()
+    upload_pb2_grpc.add_UploadServiceServicer_to_server(UploadServicer(settings, pool, signer, clock), server)
+    query_pb2_grpc.add_CatalogQueryServiceServicer_to_server(QueryServicer(pool, settings), server)
+    lifecycle_pb2_grpc.add_CatalogLifecycleServiceServicer_to_server(LifecycleServicer(pool, settings, clock), server)
     profile_pb2_grpc.add_ProfileServiceServicer_to_server(
         ProfileServicer(ProfileService(pool, ProfileSettings.from_settings(settings))), server
     )

@@ -1,24 +1,36 @@
 """gRPC ``video.v1.CatalogLifecycleService``: the processing pipeline's writes to the catalog.
 
+Every RPC first checks that an allow-listed internal service calls it, then — when the call
+carries ``x-md-idempotency-key`` — runs at most once per key (contracts lifecycle.proto).
 Unlike upstream, malformed values (a stage status outside the four, an ``emitted_at`` that is not
 RFC 3339) are INVALID_ARGUMENT with a reason, not UNKNOWN.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
+import grpc
+from google.protobuf.message import Message
 from psycopg_pool import ConnectionPool
 
 from contracts.gen.video.v1 import lifecycle_pb2, lifecycle_pb2_grpc
+from reference_impl.adapters import idempotency
+from reference_impl.adapters.clock import Clock
+from reference_impl.config import Settings
 from reference_impl.domain.errors import InvalidArgument
 from reference_impl.domain.video_events import rfc3339
+from reference_impl.entrypoints.caller import grpc_internal_caller
 from reference_impl.entrypoints.errors import grpc_errors
 from reference_impl.entrypoints.validation import validate
 from reference_impl.service_layer import lifecycle
 from reference_impl.service_layer.lifecycle import VIDEO_UPDATE_INVALID, Revision
 
 STAGES = {lifecycle_pb2.PROCESSING_STAGE_MEDIA: "media", lifecycle_pb2.PROCESSING_STAGE_ANALYSIS: "analysis"}
+IDEMPOTENCY_KEY_HEADER = "x-md-idempotency-key"
+_SERVICE = lifecycle_pb2.DESCRIPTOR.services_by_name["CatalogLifecycleService"]
+Pool = ConnectionPool | idempotency.Borrowed
 
 
 def _emitted_at(value: str) -> datetime:
@@ -45,104 +57,148 @@ def _revision(revision: Revision) -> lifecycle_pb2.VideoRevision:
         updated_at=rfc3339(revision.updated_at),
         event_id=revision.event_id,
         occurred_at=rfc3339(revision.occurred_at),
+        visibility_status=revision.visibility_status,
     )
 
 
 class LifecycleServicer(lifecycle_pb2_grpc.CatalogLifecycleServiceServicer):
     """Registers videos and records processing progress."""
 
-    def __init__(self, pool: ConnectionPool) -> None:
+    def __init__(self, pool: ConnectionPool, settings: Settings, clock: Clock) -> None:
         self._pool = pool
+        self._settings = settings
+        self._clock = clock
+
+    def _serve(self, rpc: str, request: Message, context: grpc.ServicerContext, write: Callable[[Pool], Message]) -> Message:
+        """Check the caller, then run ``write`` — once per idempotency key when the call names one."""
+        caller = grpc_internal_caller(context, self._settings.service_actors)
+        validate(request, VIDEO_UPDATE_INVALID)
+        key = dict(context.invocation_metadata()).get(IDEMPOTENCY_KEY_HEADER)
+        if not key:
+            return write(self._pool)
+        if len(key) > 128:
+            raise InvalidArgument(VIDEO_UPDATE_INVALID, f"{IDEMPOTENCY_KEY_HEADER} is longer than 128 characters")
+        output = _SERVICE.methods_by_name[rpc].output_type.name
+        return idempotency.once(
+            self._pool,
+            caller=caller.name,
+            key=key,
+            request_digest=idempotency.digest(rpc, request),
+            response_type=getattr(lifecycle_pb2, output),
+            now=self._clock.now(),
+            ttl=self._settings.idempotency_ttl,
+            run=write,
+        )
 
     @grpc_errors
     def RegisterUpload(self, request, context):  # noqa: ANN001, ANN201, N802
         """Create a video in pending_upload at version 1; emits catalog.video.created."""
-        validate(request, VIDEO_UPDATE_INVALID)
-        revision = lifecycle.register_upload(
-            self._pool,
-            uploader_id=request.upload_user_id,
-            title=request.title,
-            description=_optional(request, "description"),
-            raw_file_reference=request.raw_file_reference,
-        )
-        return lifecycle_pb2.RegisterUploadResponse(
-            video_id=revision.video_id,
-            status=revision.status,
-            media_status=revision.media_status,
-            analysis_status=revision.analysis_status,
-            created_at=rfc3339(revision.occurred_at),
-            event_id=revision.event_id,
-            version=revision.version,
-            occurred_at=rfc3339(revision.occurred_at),
-        )
+
+        def write(pool: Pool) -> Message:
+            revision = lifecycle.register_upload(
+                pool,
+                uploader_id=request.upload_user_id,
+                title=request.title,
+                description=_optional(request, "description"),
+                raw_file_reference=request.raw_file_reference,
+            )
+            return lifecycle_pb2.RegisterUploadResponse(
+                video_id=revision.video_id,
+                status=revision.status,
+                media_status=revision.media_status,
+                analysis_status=revision.analysis_status,
+                created_at=rfc3339(revision.occurred_at),
+                event_id=revision.event_id,
+                version=revision.version,
+                occurred_at=rfc3339(revision.occurred_at),
+            )
+
+        return self._serve("RegisterUpload", request, context, write)
+
+    def _update(self, rpc: str, request, context, mutate: Callable[[], lifecycle.Mutation], announce=None):  # noqa: ANN001, ANN202
+        """Serve an update RPC whose response is ``<rpc>Response(revision=...)``."""
+        response_type = getattr(lifecycle_pb2, f"{rpc}Response")
+
+        def write(pool: Pool) -> Message:
+            revision = lifecycle.update_video(pool, request.video_id, _optional(request, "expected_version"), mutate(), announce)
+            return response_type(revision=_revision(revision))
+
+        return self._serve(rpc, request, context, write)
 
     @grpc_errors
     def UpdateOriginalMedia(self, request, context):  # noqa: ANN001, ANN201, N802
         """Record facts of the original file; consumers see no event for them."""
-        validate(request, VIDEO_UPDATE_INVALID)
         changes = {
-            column: _optional(request, field)
-            for column, field in (("raw_file_size", "raw_file_size"), ("raw_resolution", "raw_resolution"),
-                                  ("raw_bitrate", "raw_bitrate"))
+            field: getattr(request, field)
+            for field in ("raw_file_size", "raw_resolution", "raw_bitrate")
             if request.HasField(field)
         }
-        revision = lifecycle.update_video(
-            self._pool, request.video_id, _optional(request, "expected_version"), lambda _row: changes
-        )
-        return lifecycle_pb2.UpdateOriginalMediaResponse(revision=_revision(revision))
+        return self._update("UpdateOriginalMedia", request, context, lambda: lambda _row: changes)
 
     @grpc_errors
     def UpdateProcessingStatus(self, request, context):  # noqa: ANN001, ANN201, N802
         """Move one stage; stale, foreign or unexpected changes are ABORTED."""
-        validate(request, VIDEO_UPDATE_INVALID)
-        mutate = lifecycle.stage_change(
-            STAGES[request.stage],
-            request.new_status,
-            request.job_id,
-            _emitted_at(request.emitted_at),
-            _optional(request, "expected_status"),
-            _optional(request, "error_message"),
-        )
-        revision = lifecycle.update_video(self._pool, request.video_id, _optional(request, "expected_version"), mutate)
-        return lifecycle_pb2.UpdateProcessingStatusResponse(revision=_revision(revision))
+
+        def mutation() -> lifecycle.Mutation:
+            return lifecycle.stage_change(
+                STAGES[request.stage],
+                request.new_status,
+                request.job_id,
+                _emitted_at(request.emitted_at),
+                _optional(request, "expected_status"),
+                _optional(request, "error_message"),
+            )
+
+        return self._update("UpdateProcessingStatus", request, context, mutation)
 
     @grpc_errors
     def UpdateMediaInfo(self, request, context):  # noqa: ANN001, ANN201, N802
         """Record the media stage's artefacts (and optionally its status)."""
         fields = ("duration_micros", "encoded_resolution", "encoded_bitrate", "thumbnail_url", "hls_master_playlist")
-        revision = self._record_stage_results(request, "media", fields)
-        return lifecycle_pb2.UpdateMediaInfoResponse(revision=_revision(revision))
+        return self._update("UpdateMediaInfo", request, context, lambda: _stage_results(request, "media", fields))
 
     @grpc_errors
     def UpdateAIAttributes(self, request, context):  # noqa: ANN001, ANN201, N802
         """Record the analysis stage's results (and optionally its status)."""
         fields = ("difficulty", "summary", "raw_subtitle_url", "error_message")
-        revision = self._record_stage_results(request, "analysis", fields, tags=list(request.tags))
-        return lifecycle_pb2.UpdateAIAttributesResponse(revision=_revision(revision))
-
-    def _record_stage_results(self, request, stage: str, fields: tuple[str, ...], tags: list[str] | None = None) -> Revision:  # noqa: ANN001
-        """Write a stage's results, its job stamp and, when given, its new status (and the overall one)."""
-        validate(request, VIDEO_UPDATE_INVALID)
-        changes = {field: getattr(request, field) for field in fields if request.HasField(field)}
-        if tags:
-            changes["tags"] = tags
-        changes |= {f"{stage}_job_id": request.job_id, f"{stage}_emitted_at": _emitted_at(request.emitted_at)}
-        status_field = f"{stage}_status"
-        latest = None
-        if request.HasField(status_field):
-            latest = changes[status_field] = lifecycle.stage_status(getattr(request, status_field), status_field)
-        return lifecycle.update_video(
-            self._pool,
-            request.video_id,
-            _optional(request, "expected_version"),
-            lambda row: lifecycle.with_overall_status(row, changes, latest) if latest else changes,
-        )
+        mutation = lambda: _stage_results(request, "analysis", fields, tags=list(request.tags))  # noqa: E731
+        return self._update("UpdateAIAttributes", request, context, mutation)
 
     @grpc_errors
     def ArchiveVideo(self, request, context):  # noqa: ANN001, ANN201, N802
         """Archive the video and make it private; archiving twice is ABORTED."""
-        validate(request, VIDEO_UPDATE_INVALID)
-        revision = lifecycle.update_video(
-            self._pool, request.video_id, _optional(request, "expected_version"), lifecycle.archive(_optional(request, "reason"))
+        return self._update("ArchiveVideo", request, context, lambda: lifecycle.archive(_optional(request, "reason")))
+
+    @grpc_errors
+    def PublishVideo(self, request, context):  # noqa: ANN001, ANN201, N802
+        """Publish a ready video; emits visibility_changed beside updated."""
+        return self._update("PublishVideo", request, context, lifecycle.publish, lifecycle.visibility_announcement(None))
+
+    @grpc_errors
+    def RejectVideo(self, request, context):  # noqa: ANN001, ANN201, N802
+        """Reject a processing, ready or published video; emits visibility_changed beside updated."""
+        return self._update(
+            "RejectVideo", request, context, lambda: lifecycle.reject(request.reason),
+            lifecycle.visibility_announcement(request.reason),
         )
-        return lifecycle_pb2.ArchiveVideoResponse(revision=_revision(revision))
+
+    @grpc_errors
+    def OverrideVisibility(self, request, context):  # noqa: ANN001, ANN201, N802
+        """Set the visibility of a ready or published video; emits visibility_changed beside updated."""
+        return self._update(
+            "OverrideVisibility", request, context, lambda: lifecycle.override_visibility(request.visibility_status),
+            lifecycle.visibility_announcement(_optional(request, "reason")),
+        )
+
+
+def _stage_results(request, stage: str, fields: tuple[str, ...], tags: list[str] | None = None) -> lifecycle.Mutation:  # noqa: ANN001
+    """The mutation writing a stage's results, its job stamp and, when given, its new status (and the overall one)."""
+    changes = {field: getattr(request, field) for field in fields if request.HasField(field)}
+    if tags:
+        changes["tags"] = tags
+    changes |= {f"{stage}_job_id": request.job_id, f"{stage}_emitted_at": _emitted_at(request.emitted_at)}
+    status_field = f"{stage}_status"
+    latest = None
+    if request.HasField(status_field):
+        latest = changes[status_field] = lifecycle.stage_status(getattr(request, status_field), status_field)
+    return lambda row: lifecycle.with_overall_status(row, changes, latest) if latest else changes

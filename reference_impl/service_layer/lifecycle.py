@@ -3,14 +3,19 @@
 Every update locks the video row, checks ``expected_version`` against it (atomic with the write,
 unlike upstream's read-then-write), applies the change, recomputes the overall status, bumps the
 version, and — when a field consumers see changed — enqueues ``catalog.video.updated`` with only
-those fields, all in one transaction.
+those fields, then the milestone events of the change (``media_ready``, ``ai_enriched``,
+``processing_failed``; ``visibility_changed`` for the visibility actions), all in one transaction.
+
+Visibility actions (contracts lifecycle.proto): publish ready → published (public); reject
+processing | ready | published → rejected (private); override the visibility of a ready or
+published video. Anything else is ABORTED with ERROR_REASON_STATUS_TRANSITION_INVALID.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -26,6 +31,7 @@ from reference_impl.domain.video_status import STAGE_STATUSES, overall_status
 
 VIDEO_NOT_FOUND = "ERROR_REASON_VIDEO_NOT_FOUND"
 VIDEO_UPDATE_INVALID = "ERROR_REASON_VIDEO_UPDATE_INVALID"
+STATUS_TRANSITION_INVALID = "ERROR_REASON_STATUS_TRANSITION_INVALID"
 NO_EVENT = "00000000-0000-0000-0000-000000000000"
 #: columns whose changes consumers see in catalog.video.updated (column → VideoUpdated field)
 EVENT_FIELDS = {
@@ -42,6 +48,7 @@ EVENT_FIELDS = {
     "tags": "tags",
     "raw_subtitle_url": "raw_subtitle_url",
     "visibility_status": "visibility_status",
+    "publish_at": "published_at",
 }
 _OUTBOX = OutboxStore("catalog")
 
@@ -58,9 +65,12 @@ class Revision:
     updated_at: datetime
     event_id: str
     occurred_at: datetime
+    visibility_status: str = "public"
 
 
 Mutation = Callable[[dict[str, Any]], dict[str, Any]]
+#: the further events of a change, given the row before and after it
+Announcement = Callable[[dict[str, Any], dict[str, Any]], list[video_events.NewEvent]]
 
 
 def register_upload(
@@ -89,8 +99,12 @@ def register_upload(
     return _revision(row, str(event.event_id), row["created_at"])
 
 
-def update_video(pool: ConnectionPool, video_id: str, expected_version: int | None, mutate: Mutation) -> Revision:
+def update_video(
+    pool: ConnectionPool, video_id: str, expected_version: int | None, mutate: Mutation, announce: Announcement | None = None
+) -> Revision:
     """Apply ``mutate`` (row → changed columns, may raise) to a locked video and record the change.
+
+    ``announce`` names the events beside ``updated`` (default: the stage milestones).
 
     Raises:
         NotFound: no such video.
@@ -105,7 +119,7 @@ def update_video(pool: ConnectionPool, video_id: str, expected_version: int | No
         changes = mutate(row)
         updated = _write(conn, video_id, changes)
         visible = {
-            field: updated[column]
+            field: video_events.rfc3339(updated[column]) if isinstance(updated[column], datetime) else updated[column]
             for column, field in EVENT_FIELDS.items()
             if column in changes and updated[column] != row[column] and updated[column] not in (None, [])
         }
@@ -115,7 +129,16 @@ def update_video(pool: ConnectionPool, video_id: str, expected_version: int | No
             video_id=updated["video_id"], version=updated["version"], occurred_at=updated["updated_at"], **visible
         )
         _OUTBOX.enqueue(conn, event)
+        further = (announce or _milestones)(row, updated)
+        for milestone in further:
+            _OUTBOX.enqueue(conn, milestone)
     return _revision(updated, str(event.event_id), updated["updated_at"])
+
+
+def _milestones(before: dict[str, Any], after: dict[str, Any]) -> list[video_events.NewEvent]:
+    if defects.active("lifecycle-no-stage-events"):
+        return []
+    return video_events.milestones(before, after)
 
 
 def stage_change(
@@ -156,6 +179,52 @@ def archive(reason: str | None) -> Mutation:
         return {"status": "archived", "visibility_status": "private", "error_message": reason}
 
     return mutate
+
+
+def publish() -> Mutation:
+    """The mutation of PublishVideo: ready → published, public, published now."""
+
+    def mutate(row: dict[str, Any]) -> dict[str, Any]:
+        if row["status"] != "ready" and not defects.active("visibility-publishes-any-status"):
+            raise Conflict(STATUS_TRANSITION_INVALID, f"only a ready video can be published; this one is {row['status']}")
+        return {"status": "published", "visibility_status": "public", "publish_at": datetime.now(UTC)}
+
+    return mutate
+
+
+def reject(reason: str) -> Mutation:
+    """The mutation of RejectVideo: processing | ready | published → rejected, private."""
+
+    def mutate(row: dict[str, Any]) -> dict[str, Any]:
+        if row["status"] not in ("processing", "ready", "published"):
+            msg = f"only a processing, ready or published video can be rejected; this one is {row['status']}"
+            raise Conflict(STATUS_TRANSITION_INVALID, msg)
+        return {"status": "rejected", "visibility_status": "private", "error_message": reason}
+
+    return mutate
+
+
+def override_visibility(visibility: str) -> Mutation:
+    """The mutation of OverrideVisibility: another visibility for a ready or published video."""
+
+    def mutate(row: dict[str, Any]) -> dict[str, Any]:
+        if row["status"] not in ("ready", "published"):
+            msg = f"only a ready or published video's visibility can be overridden; this one is {row['status']}"
+            raise Conflict(STATUS_TRANSITION_INVALID, msg)
+        if row["visibility_status"] == visibility:
+            raise Conflict(STATUS_TRANSITION_INVALID, f"the video is {visibility} already")
+        return {"visibility_status": visibility}
+
+    return mutate
+
+
+def visibility_announcement(reason: str | None) -> Announcement:
+    """A visibility action's events beside ``updated``: ``visibility_changed`` (and any stage milestone)."""
+
+    def announce(before: dict[str, Any], after: dict[str, Any]) -> list[video_events.NewEvent]:
+        return [video_events.visibility_changed(before, after, reason)]
+
+    return announce
 
 
 def stage_status(value: str, field: str) -> str:
@@ -203,4 +272,5 @@ def _revision(row: dict[str, Any], event_id: str, occurred_at: datetime) -> Revi
         updated_at=row["updated_at"],
         event_id=event_id,
         occurred_at=occurred_at,
+        visibility_status=row["visibility_status"],
     )

@@ -22,10 +22,12 @@ class Identity:
     Attributes:
         userinfo: the ``x-apigateway-api-userinfo`` header value, or ``None`` to send none.
         user_id: the user it names, when it names one.
+        service: metadata naming an internal service (the target's ``service_identity``), if any.
     """
 
     userinfo: str | None
     user_id: str | None = None
+    service: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of_user(cls, user_id: str) -> Identity:
@@ -38,13 +40,19 @@ class Identity:
         return cls(userinfo=None)
 
     @classmethod
+    def of_service(cls, metadata: tuple[tuple[str, str], ...]) -> Identity:
+        """An internal service, presenting ``metadata`` (e.g. seed 001's x-md-actor-* headers)."""
+        return cls(userinfo=None, service=metadata)
+
+    @classmethod
     def raw(cls, userinfo: str) -> Identity:
         """A call carrying exactly this header value (for malformed-identity scenarios)."""
         return cls(userinfo=userinfo)
 
     def grpc_metadata(self) -> tuple[tuple[str, str], ...]:
         """The metadata to send with a gRPC call."""
-        return () if self.userinfo is None else ((USERINFO_HEADER, self.userinfo),)
+        user = () if self.userinfo is None else ((USERINFO_HEADER, self.userinfo),)
+        return user + self.service
 
 
 def encode_claims(claims: dict[str, Any]) -> str:
@@ -63,6 +71,7 @@ class Outcome:
         message: the error message, if any.
         violations: ``field: description`` of each field violation the error lists.
         response: the response message on success.
+        headers: the response metadata (initial and trailing; lower-case keys), e.g. ``etag``.
     """
 
     operation: str
@@ -72,6 +81,7 @@ class Outcome:
     violations: tuple[str, ...] = ()
     response: Any = None
     details: tuple[Message, ...] = field(default=(), repr=False)
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:

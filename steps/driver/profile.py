@@ -7,8 +7,10 @@ map to the same names, see ``HTTP_CODES``) and ``reason`` the ``ErrorInfo`` / Pr
 reason. The REST side also checks what only REST has: Problem Details bodies and media type, and
 ``ETag`` = the quoted ``profileVersion``.
 
-Requests are written in proto terms (snake_case fields, FieldMask paths such as
-``preferences.extra``); the REST side derives the lowerCamelCase JSON and query forms from them.
+Requests are written in proto terms (snake_case fields, FieldMask paths relative to the profile
+such as ``preferences.extra``); the gRPC side sends the paths in the form deployed ProfileServices
+accept (``profile.preferences.extra`` for UpdateProfile, ``extra`` for UpdatePreferences), the REST
+side derives the lowerCamelCase JSON and query forms from them.
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ class ProfileCalls(DriverBase):
         """
         request = profile_pb2.UpdateProfileRequest(user_id=user_id, profile=profile)
         if mask is not None:
-            request.update_mask.paths.extend(mask)
+            request.update_mask.paths.extend(profile_mask_paths(mask))
         if expected_version is not None:
             request.expected_profile_version.value = expected_version
         if surface == "grpc":
@@ -96,7 +98,7 @@ class ProfileCalls(DriverBase):
         """Change preferences (UpdatePreferences / ``PATCH /api/v1/profile/preferences``)."""
         request = profile_pb2.UpdatePreferencesRequest(user_id=user_id, preferences=preferences)
         if mask is not None:
-            request.update_mask.paths.extend(mask)
+            request.update_mask.paths.extend(preference_mask_paths(mask))
         if expected_version is not None:
             request.expected_profile_version.value = expected_version
         if surface == "grpc":
@@ -255,6 +257,17 @@ class ProfileCalls(DriverBase):
 def _path_user(identity: Identity, user_id: str | None) -> str:
     """The ``{userId}`` of a route: the one asked for, else the caller's own (any UUID when anonymous)."""
     return user_id or identity.user_id or str(uuid.uuid4())
+
+
+def profile_mask_paths(mask: list[str]) -> list[str]:
+    """UpdateProfile mask paths as ProfileService deployments accept them: rooted at the request's
+    ``profile`` field (``profile.display_name``, ``profile.preferences.learning_goal``, as upstream reads them)."""
+    return [path if path.startswith("profile.") else f"profile.{path}" for path in mask]
+
+
+def preference_mask_paths(mask: list[str]) -> list[str]:
+    """UpdatePreferences mask paths as deployments accept them: bare preference names (``learning_goal``)."""
+    return [path.removeprefix("preferences.") for path in mask]
 
 
 def _mask_param(mask: list[str] | None) -> dict[str, str] | None:

@@ -1,25 +1,36 @@
 """Driver calls of the upload area: the upload and query RPCs, and the client side of storage.
 
 The storage half follows a signed session URL exactly as a mobile client does (XML resumable
-upload: ``POST`` to start, ``PUT`` the bytes, in chunks or at once) and reports what storage said.
+upload: ``POST`` to start, ``PUT`` the bytes, in chunks or at once) and reports what storage said
+(capability ``storage``). Where the suite may not write to the target's storage, ``store_file``
+publishes what storage would then report instead: an ``OBJECT_FINALIZE`` in Cloud Storage's exact
+format on the uploads topic (capability ``publish_raw``), so the catalog sees the same message.
 """
 
 from __future__ import annotations
 
-import base64
+import calendar
 import json
 import re
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import httpx
 
-from contracts.gen.video.v1 import query_pb2, query_pb2_grpc, upload_pb2, upload_pb2_grpc
+from contracts.gen.video.v1 import upload_pb2, upload_pb2_grpc
+from fixtures.gcs.store import StoredObject, checksums, rfc3339
 from steps.driver.base import DriverBase
 from steps.driver.outcome import Identity, Outcome
 
 UPLOADS_TOPIC = "catalog.video-uploads"
+#: Where Cloud Storage's JSON API lives (the selfLink / mediaLink of an object resource).
+GCS_JSON_API = "https://www.googleapis.com"
+#: How far a signed URL's expiry may lie from the ``expires_at_unixms`` beside it: Google's signers
+#: round X-Goog-Date and the lifetime down to whole seconds, a second each.
+EXPIRY_TOLERANCE_MS = 2000
 #: Storage requires resumable chunks in multiples of 256 KiB (all but the last).
 CHUNK_QUANTUM = 256 * 1024
 
@@ -45,31 +56,13 @@ class StorageResult:
 
 
 class UploadCalls(DriverBase):
-    """Upload and query calls; mixed into ``Driver``."""
+    """Upload and storage calls; mixed into ``Driver``."""
 
     def init_upload(self, identity: Identity, **fields: Any) -> Outcome:
         """Call ``UploadService.InitResumableUpload`` with the given request fields."""
         stub = upload_pb2_grpc.UploadServiceStub(self._channel(self.target.catalog_grpc))
         request = upload_pb2.InitResumableUploadRequest(**fields)
         return self._unary("video.v1.UploadService/InitResumableUpload", stub.InitResumableUpload, request, identity)
-
-    def list_my_uploads(self, identity: Identity, **fields: Any) -> Outcome:
-        """Call ``CatalogQueryService.ListMyUploads``."""
-        stub = query_pb2_grpc.CatalogQueryServiceStub(self._channel(self.target.catalog_grpc))
-        request = query_pb2.ListMyUploadsRequest(**fields)
-        return self._unary("video.v1.CatalogQueryService/ListMyUploads", stub.ListMyUploads, request, identity)
-
-    def get_video_metadata(self, identity: Identity, video_id: str) -> Outcome:
-        """Call ``CatalogQueryService.GetVideoMetadata``."""
-        stub = query_pb2_grpc.CatalogQueryServiceStub(self._channel(self.target.catalog_grpc))
-        request = query_pb2.GetVideoMetadataRequest(video_id=video_id)
-        return self._unary("video.v1.CatalogQueryService/GetVideoMetadata", stub.GetVideoMetadata, request, identity)
-
-    def get_video_detail(self, identity: Identity, video_id: str) -> Outcome:
-        """Call ``CatalogQueryService.GetVideoDetail``."""
-        stub = query_pb2_grpc.CatalogQueryServiceStub(self._channel(self.target.catalog_grpc))
-        request = query_pb2.GetVideoDetailRequest(video_id=video_id)
-        return self._unary("video.v1.CatalogQueryService/GetVideoDetail", stub.GetVideoDetail, request, identity)
 
     # -- storage ------------------------------------------------------------------------------
 
@@ -117,35 +110,49 @@ class UploadCalls(DriverBase):
         response.raise_for_status()
         return response.json()
 
+    # -- storing a file, whichever way the target allows -----------------------------------------
+
+    def store_file(self, url: str, content_type: str, data: bytes, *, chunk_size: int | None = None,
+                   reports: int = 1) -> StorageResult:
+        """Store ``data`` as the object a session URL names, and have storage report it ``reports`` times.
+
+        With capability ``storage`` the bytes go through the signed URL (storage then reports the
+        object itself; further reports are copies of its OBJECT_FINALIZE, capability
+        ``publish_raw``). Without it nothing can be written, so the object is reported as Cloud
+        Storage would report it (``publish_raw``): the service under test sees the same message.
+        """
+        if "storage" in self.target.capabilities:
+            stored = self.upload_file(url, content_type, data, chunk_size=chunk_size)
+            if stored.resource is not None:
+                for _ in range(reports - 1):
+                    self.publish_object_report(stored.resource)
+            return stored
+        bucket, name = signed_object(url)
+        resource = object_resource(bucket, name, data, content_type=content_type, generation=fresh_generation())
+        for _ in range(reports):
+            self.publish_object_report(resource)
+        return StorageResult(200, resource=resource)
+
     # -- storage notifications ----------------------------------------------------------------
 
-    def publish_finalize(self, bucket: str, name: str, *, generation: str, md5_base64: str | None, size: int) -> str:
-        """Publish an OBJECT_FINALIZE for ``bucket/name`` as Cloud Storage would (capability ``publish_raw``)."""
-        resource: dict[str, Any] = {
-            "kind": "storage#object",
-            "id": f"{bucket}/{name}/{generation}",
-            "name": name,
-            "bucket": bucket,
-            "generation": generation,
-            "metageneration": "1",
-            "contentType": "video/mp4",
-            "size": str(size),
-            "storageClass": "STANDARD",
-            "timeCreated": "2026-01-01T00:00:00.000Z",
-            "updated": "2026-01-01T00:00:00.000Z",
-        }
-        if md5_base64 is not None:
+    def publish_finalize(
+        self, bucket: str, name: str, *, generation: str, md5_base64: str | None, size: int, content_type: str = "video/mp4"
+    ) -> str:
+        """Publish an OBJECT_FINALIZE for ``bucket/name`` as Cloud Storage would (capability ``publish_raw``).
+
+        ``md5_base64=None`` reports an object without an MD5 (composite objects have none).
+        """
+        resource = object_resource(bucket, name, b"\0" * size, content_type=content_type, generation=generation)
+        if md5_base64 is None:
+            del resource["md5Hash"]
+        else:
             resource["md5Hash"] = md5_base64
-        attributes = {
-            "notificationConfig": f"projects/_/buckets/{bucket}/notificationConfigs/1",
-            "eventType": "OBJECT_FINALIZE",
-            "payloadFormat": "JSON_API_V1",
-            "bucketId": bucket,
-            "objectId": name,
-            "objectGeneration": generation,
-            "eventTime": "2026-01-01T00:00:00.000000Z",
-        }
-        return self.publish_raw(UPLOADS_TOPIC, json.dumps(resource).encode(), attributes)
+        return self.publish_object_report(resource)
+
+    def publish_object_report(self, resource: dict[str, Any]) -> str:
+        """Publish the OBJECT_FINALIZE of one stored object resource to the uploads topic."""
+        data, attributes = finalize_message(resource)
+        return self.publish_raw(UPLOADS_TOPIC, data, attributes)
 
     def _storage(self) -> httpx.Client:
         if self._http is None:
@@ -159,11 +166,56 @@ def signed_url_parts(url: str) -> tuple[str, str, dict[str, list[str]]]:
     return parts.netloc, parts.path, parse_qs(parts.query)
 
 
+def expiry_agrees(url: str, expires_at_ms: int) -> bool:
+    """True when a signed URL expires when ``expires_at_ms`` says, within ``EXPIRY_TOLERANCE_MS``."""
+    return abs(signed_expiry_ms(url) - expires_at_ms) <= EXPIRY_TOLERANCE_MS
+
+
+def signed_expiry_ms(url: str) -> int:
+    """When a V4-signed URL expires (``X-Goog-Date`` + ``X-Goog-Expires``), in ms since the epoch."""
+    _, _, query = signed_url_parts(url)
+    signed_at = calendar.timegm(time.strptime(query["X-Goog-Date"][0], "%Y%m%dT%H%M%SZ"))
+    return (signed_at + int(query["X-Goog-Expires"][0])) * 1000
+
+
 def md5_base64(data: bytes) -> str:
     """Base64 of the MD5 of ``data``, as storage reports it."""
-    import hashlib  # noqa: PLC0415
+    return checksums(data)[0]
 
-    return base64.b64encode(hashlib.md5(data).digest()).decode()  # noqa: S324 - storage's checksum
+
+def signed_object(url: str) -> tuple[str, str]:
+    """The bucket and object name a path-style signed URL (``/<bucket>/<object>``) names."""
+    bucket, _, name = unquote(urlsplit(url).path).lstrip("/").partition("/")
+    return bucket, name
+
+
+def fresh_generation() -> str:
+    """A generation number as Cloud Storage assigns them (microseconds since the epoch, increasing)."""
+    return str(time.time_ns() // 1000)
+
+
+def object_resource(bucket: str, name: str, data: bytes, *, content_type: str, generation: str) -> dict[str, Any]:
+    """The JSON API object resource Cloud Storage reports for ``data`` stored as ``bucket/name``."""
+    stored = StoredObject(
+        bucket=bucket, name=name, data=data, generation=int(generation), metageneration=1,
+        content_type=content_type, md5_hash=md5_base64(data), crc32c=checksums(data)[1],
+        time_created=datetime.now(UTC),
+    )
+    return stored.resource(GCS_JSON_API)
+
+
+def finalize_message(resource: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
+    """``(data, attributes)`` of the OBJECT_FINALIZE notification of one object resource."""
+    attributes = {
+        "notificationConfig": f"projects/_/buckets/{resource['bucket']}/notificationConfigs/1",
+        "eventType": "OBJECT_FINALIZE",
+        "payloadFormat": "JSON_API_V1",
+        "bucketId": resource["bucket"],
+        "objectId": resource["name"],
+        "objectGeneration": resource["generation"],
+        "eventTime": rfc3339(datetime.now(UTC), digits=6),
+    }
+    return json.dumps(resource, separators=(",", ":")).encode(), attributes
 
 
 def _committed_bytes(response: httpx.Response) -> int:

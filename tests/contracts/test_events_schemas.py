@@ -461,7 +461,7 @@ def test_problem_without_title_is_rejected() -> None:
     _assert_rejected("problem_details", {"type": "about:blank", "status": 500}, "'title' is a required property")
 
 
-# -- the schemas' own examples (shown by the docs site) --------------------------------------
+# -- the schemas' own examples (published with the schemas on the docs site's Events page) ----
 
 _MESSAGE_SCHEMAS = [n for n in schemas.schema_names() if n not in ("protojson", "profile/v1/messages")]
 
@@ -469,6 +469,6 @@ _MESSAGE_SCHEMAS = [n for n in schemas.schema_names() if n not in ("protojson", 
 @pytest.mark.parametrize("name", _MESSAGE_SCHEMAS)
 def test_every_message_schema_has_valid_examples(name: str) -> None:
     examples = schemas.load_schema(name).get("examples", [])
-    assert examples, f"{name}: add at least one example instance under 'examples' (the docs site shows them)"
+    assert examples, f"{name}: add at least one example instance under 'examples' (the docs site publishes them)"
     for example in examples:
         _assert_valid(name, example)

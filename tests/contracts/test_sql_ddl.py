@@ -98,7 +98,7 @@ def test_scripts_apply_twice_without_changing_anything(migrated: str) -> None:
 def test_every_expected_table_exists(migrated: str) -> None:
     expected = {
         ("catalog", t) for t in ("videos", "uploads", "video_user_engagements_projection", "video_engagement_stats_projection",
-                                  "video_engagement_watchers", "outbox_events", "inbox_events")
+                                  "video_engagement_watchers", "idempotency_keys", "outbox_events", "inbox_events")
     } | {
         ("profile", t) for t in ("users", "engagements", "watch_logs", "videos_projection", "video_stats", "outbox_events", "inbox_events")
     }  # fmt: skip

@@ -42,10 +42,13 @@ MATRIX: dict[str, tuple[list[str], list[str]]] = {
     ),
     "upload-ignores-md5-mismatch": (["features/upload/md5_check.feature"], ["other_bytes_than_declared"]),
     "upload-missing-md5-is-a-mismatch": (["features/upload/md5_check.feature"], ["reported_without_an_md5"]),
-    "upload-events-out-of-order": (["features/upload/completion.feature"], ["upload_written"]),
+    "upload-events-out-of-order": (
+        ["features/upload/completion.feature"], ["a_stored_file_completes", "upload_written", "reported_three_times"]
+    ),
     "upload-rejects-unknown-objects": (["features/upload/unknown_object.feature"], ["unknown_object"]),
     "relay-drops-attributes": (
-        ["features/outbox/committed_changes.feature"], ["a_committed_change_produces_exactly_one_logical_event"]
+        ["features/outbox/committed_changes.feature", "features/outbox/changes_through_rpcs.feature"],
+        ["a_committed_change_produces_exactly_one_logical_event", "a_registered_upload_is_announced"],
     ),
     "relay-marks-before-publish": (
         ["features/outbox/relay_faults.feature", "features/outbox/broker_outage.feature"],
@@ -72,8 +75,9 @@ MATRIX: dict[str, tuple[list[str], list[str]]] = {
         ["features/projection/engagement_projection.feature"], ["a_handler_failure_rolls_back"]
     ),
     "inbox-no-dedupe": (
-        ["features/projection/engagement_projection.feature", "features/outbox/relay_faults.feature"],
-        ["a_redelivered_watch_event_is_counted_once", "a_relay_killed_after_publishing"],
+        ["features/projection/engagement_projection.feature", "features/outbox/relay_faults.feature",
+         "features/outbox/changes_through_rpcs.feature"],
+        ["a_redelivered_watch_event_is_counted_once", "a_relay_killed_after_publishing", "a_published_event_delivered_again"],
     ),
     "engagement-no-staleness-guard": (
         ["features/projection/engagement_projection.feature"], ["a_stale_removal_does_not_undo"]
@@ -86,8 +90,43 @@ MATRIX: dict[str, tuple[list[str], list[str]]] = {
     "rebuild-keeps-inbox": (
         ["features/projection/rebuild_from_replay.feature"], ["rebuilding_the_profile_videos_projection"]
     ),
-    "lifecycle-ignores-expected-version": (["features/catalog/versions.feature"], ["naming_an_old_version"]),
+    "lifecycle-ignores-expected-version": (
+        ["features/catalog/versions.feature", "features/outbox/changes_through_rpcs.feature"],
+        ["naming_an_old_version", "changes_refused_inside_their_transaction", "racing_for_the_same_version"],
+    ),
     "lifecycle-accepts-stale-reports": (["features/catalog/processing_status.feature"], ["older_than_the_last"]),
+    "lifecycle-accepts-any-caller": (
+        ["features/catalog/authorization.feature"],
+        ["without_any_identity", "even_the_owner_is_permission_denied", "does_not_know"],
+    ),
+    "lifecycle-no-stage-events": (
+        ["features/catalog/stage_events.feature"],
+        ["announced_as_media_ready", "announced_as_ai_enriched", "announced_as_processing_failed"],
+    ),
+    "visibility-publishes-any-status": (
+        ["features/catalog/visibility.feature"], ["pending_upload-publishes", "processing-publishes", "failed-publishes"]
+    ),
+    "idempotency-ignores-keys": (
+        ["features/catalog/idempotency.feature"],
+        ["registers_once", "instead_of_aborted", "another_request_is_refused", "ten_simultaneous"],
+    ),
+    "catalog-reads-ignore-ownership": (
+        ["features/catalog/authorization.feature"],
+        ["not_public_reader_sees[metadata-a caller", "made_private_reader_sees[detail-another user", "without the raw file"],
+    ),
+    "catalog-public-list-ignores-visibility": (
+        ["features/catalog/listings.feature", "features/catalog/paging.feature"],
+        ["public_listing_of_a_user", "public videos-3-3,3,1"],
+    ),
+    "catalog-paging-skips-one": (
+        ["features/catalog/paging.feature"],
+        ["uploads-1-", "uploads-3-", "public videos-2-", "neither_repeat_nor_hide_one[the user's uploads"],
+    ),
+    "catalog-page-token-unbound": (
+        ["features/catalog/paging.feature"],
+        ["of another user's uploads", "filtered by status", "issued to another caller", "videos-of the user's uploads"],
+    ),
+    "catalog-etag-ignores-version": (["features/catalog/etags.feature"], ["a_change_gives_a_new_etag"]),
 }
 
 

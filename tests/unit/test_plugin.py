@@ -105,3 +105,26 @@ def test_a_long_url_target_runs_without_a_deviations_file(suite: pytest.Pytester
     long_url = "grpc://127.0.0.1:9?capabilities=grpc&database=postgresql://u@/db%3Fhost%3D" + "x" * 300
     result = suite.runpytest(f"--target={long_url}", "-p", "no:locust")
     result.assert_outcomes(passed=1, skipped=1)
+
+
+EITHER = """
+Feature: Alternatives
+  @needs_storage_or_publish_raw
+  Scenario: storing a file either way
+    Given nothing
+"""
+
+
+@pytest.mark.parametrize(
+    ("capabilities", "outcome"), [("grpc,storage", "passed"), ("grpc,publish_raw", "passed"), ("grpc", "skipped")]
+)
+def test_a_need_with_alternatives_is_met_by_any_of_them(
+    suite: pytest.Pytester, capabilities: str, outcome: str
+) -> None:
+    suite.makefile(".feature", alternatives=EITHER)
+    result = suite.runpytest(
+        "alternatives.feature", f"--target=grpc://127.0.0.1:9?capabilities={capabilities}", "-rs", "-p", "no:locust"
+    )
+    result.assert_outcomes(**{outcome: 1})
+    if outcome == "skipped":
+        result.stdout.fnmatch_lines(["*lacks storage_or_publish_raw*upload bytes to the signed URLs or inject messages*"])

@@ -92,3 +92,15 @@ def test_target_url_round_trips() -> None:
         "grpc://127.0.0.1:9000?rest=http://127.0.0.1:8080&database=postgresql://u@/db&capabilities=grpc,rest,database"
     )
     assert target_from_url(target_url(target)) == TargetConfig(**{**target.__dict__, "name": target_url(target)})
+
+
+def test_the_service_identity_defaults_to_seed_001s_actor_headers() -> None:
+    target = target_from_url("grpc://127.0.0.1:9000")
+    assert target.service_metadata() == (("x-md-actor-type", "service"), ("x-md-actor-id", "media-pipeline"))
+
+
+def test_a_deployment_names_its_own_service_identity_and_it_round_trips(tmp_path: Path) -> None:
+    named = load_targets(write(tmp_path, GOOD + 'service_identity = "authorization=Bearer t0ken, x-worker=media"\n'))
+    assert named["staging"].service_metadata() == (("authorization", "Bearer t0ken"), ("x-worker", "media"))
+    target = target_from_url("grpc://127.0.0.1:9000?service_identity=x-md-actor-type%3Dservice,x-md-actor-id%3Dai-pipeline")
+    assert target_from_url(target_url(target)).service_identity == "x-md-actor-type=service,x-md-actor-id=ai-pipeline"

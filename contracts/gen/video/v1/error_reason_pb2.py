@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bvideo/v1/error_reason.proto\x12\x08video.v1*\xcf\x02\n\x0b\x45rrorReason\x12\x1c\n\x18\x45RROR_REASON_UNSPECIFIED\x10\x00\x12 \n\x1c\x45RROR_REASON_VIDEO_NOT_FOUND\x10\x01\x12!\n\x1d\x45RROR_REASON_VIDEO_ID_INVALID\x10\x02\x12#\n\x1f\x45RROR_REASON_QUERY_VIDEO_FAILED\x10\x03\x12\x1e\n\x1a\x45RROR_REASON_QUERY_TIMEOUT\x10\x04\x12%\n!ERROR_REASON_VIDEO_UPDATE_INVALID\x10\x05\x12%\n!ERROR_REASON_VIDEO_DELETE_INVALID\x10\x06\x12\x1f\n\x1b\x45RROR_REASON_UPLOAD_INVALID\x10\x07\x12)\n%ERROR_REASON_UPLOAD_ALREADY_COMPLETED\x10\x08\x42\x44ZBgithub.com/bionicotaku/lingo-services-catalog/api/video/v1;videov1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bvideo/v1/error_reason.proto\x12\x08video.v1*\xae\x04\n\x0b\x45rrorReason\x12\x1c\n\x18\x45RROR_REASON_UNSPECIFIED\x10\x00\x12 \n\x1c\x45RROR_REASON_VIDEO_NOT_FOUND\x10\x01\x12!\n\x1d\x45RROR_REASON_VIDEO_ID_INVALID\x10\x02\x12#\n\x1f\x45RROR_REASON_QUERY_VIDEO_FAILED\x10\x03\x12\x1e\n\x1a\x45RROR_REASON_QUERY_TIMEOUT\x10\x04\x12%\n!ERROR_REASON_VIDEO_UPDATE_INVALID\x10\x05\x12%\n!ERROR_REASON_VIDEO_DELETE_INVALID\x10\x06\x12\x1f\n\x1b\x45RROR_REASON_UPLOAD_INVALID\x10\x07\x12)\n%ERROR_REASON_UPLOAD_ALREADY_COMPLETED\x10\x08\x12 \n\x1c\x45RROR_REASON_UNAUTHENTICATED\x10\t\x12\"\n\x1e\x45RROR_REASON_PERMISSION_DENIED\x10\n\x12#\n\x1f\x45RROR_REASON_PAGE_TOKEN_INVALID\x10\x0b\x12*\n&ERROR_REASON_STATUS_TRANSITION_INVALID\x10\x0c\x12\'\n#ERROR_REASON_IDEMPOTENCY_KEY_REUSED\x10\r\x12\x1d\n\x19\x45RROR_REASON_NOT_MODIFIED\x10\x0e\x42\x44ZBgithub.com/bionicotaku/lingo-services-catalog/api/video/v1;videov1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,5 +33,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZBgithub.com/bionicotaku/lingo-services-catalog/api/video/v1;videov1'
   _globals['_ERRORREASON']._serialized_start=42
-  _globals['_ERRORREASON']._serialized_end=377
+  _globals['_ERRORREASON']._serialized_end=600
 # @@protoc_insertion_point(module_scope)

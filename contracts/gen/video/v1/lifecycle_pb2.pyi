@@ -30,7 +30,7 @@ class RegisterUploadRequest(_message.Message):
     def __init__(self, upload_user_id: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., raw_file_reference: _Optional[str] = ...) -> None: ...
 
 class RegisterUploadResponse(_message.Message):
-    __slots__ = ("video_id", "status", "media_status", "analysis_status", "created_at", "event_id", "version", "occurred_at")
+    __slots__ = ("video_id", "status", "media_status", "analysis_status", "created_at", "event_id", "version", "occurred_at", "visibility_status")
     VIDEO_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     MEDIA_STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -39,6 +39,7 @@ class RegisterUploadResponse(_message.Message):
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    VISIBILITY_STATUS_FIELD_NUMBER: _ClassVar[int]
     video_id: str
     status: str
     media_status: str
@@ -47,7 +48,8 @@ class RegisterUploadResponse(_message.Message):
     event_id: str
     version: int
     occurred_at: str
-    def __init__(self, video_id: _Optional[str] = ..., status: _Optional[str] = ..., media_status: _Optional[str] = ..., analysis_status: _Optional[str] = ..., created_at: _Optional[str] = ..., event_id: _Optional[str] = ..., version: _Optional[int] = ..., occurred_at: _Optional[str] = ...) -> None: ...
+    visibility_status: str
+    def __init__(self, video_id: _Optional[str] = ..., status: _Optional[str] = ..., media_status: _Optional[str] = ..., analysis_status: _Optional[str] = ..., created_at: _Optional[str] = ..., event_id: _Optional[str] = ..., version: _Optional[int] = ..., occurred_at: _Optional[str] = ..., visibility_status: _Optional[str] = ...) -> None: ...
 
 class UpdateOriginalMediaRequest(_message.Message):
     __slots__ = ("video_id", "raw_file_size", "raw_resolution", "raw_bitrate", "expected_version")
@@ -171,8 +173,56 @@ class ArchiveVideoResponse(_message.Message):
     revision: VideoRevision
     def __init__(self, revision: _Optional[_Union[VideoRevision, _Mapping]] = ...) -> None: ...
 
+class PublishVideoRequest(_message.Message):
+    __slots__ = ("video_id", "expected_version")
+    VIDEO_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    video_id: str
+    expected_version: int
+    def __init__(self, video_id: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
+
+class PublishVideoResponse(_message.Message):
+    __slots__ = ("revision",)
+    REVISION_FIELD_NUMBER: _ClassVar[int]
+    revision: VideoRevision
+    def __init__(self, revision: _Optional[_Union[VideoRevision, _Mapping]] = ...) -> None: ...
+
+class RejectVideoRequest(_message.Message):
+    __slots__ = ("video_id", "reason", "expected_version")
+    VIDEO_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    video_id: str
+    reason: str
+    expected_version: int
+    def __init__(self, video_id: _Optional[str] = ..., reason: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
+
+class RejectVideoResponse(_message.Message):
+    __slots__ = ("revision",)
+    REVISION_FIELD_NUMBER: _ClassVar[int]
+    revision: VideoRevision
+    def __init__(self, revision: _Optional[_Union[VideoRevision, _Mapping]] = ...) -> None: ...
+
+class OverrideVisibilityRequest(_message.Message):
+    __slots__ = ("video_id", "visibility_status", "reason", "expected_version")
+    VIDEO_ID_FIELD_NUMBER: _ClassVar[int]
+    VISIBILITY_STATUS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    video_id: str
+    visibility_status: str
+    reason: str
+    expected_version: int
+    def __init__(self, video_id: _Optional[str] = ..., visibility_status: _Optional[str] = ..., reason: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
+
+class OverrideVisibilityResponse(_message.Message):
+    __slots__ = ("revision",)
+    REVISION_FIELD_NUMBER: _ClassVar[int]
+    revision: VideoRevision
+    def __init__(self, revision: _Optional[_Union[VideoRevision, _Mapping]] = ...) -> None: ...
+
 class VideoRevision(_message.Message):
-    __slots__ = ("video_id", "status", "media_status", "analysis_status", "version", "updated_at", "event_id", "occurred_at")
+    __slots__ = ("video_id", "status", "media_status", "analysis_status", "version", "updated_at", "event_id", "occurred_at", "visibility_status")
     VIDEO_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     MEDIA_STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -181,6 +231,7 @@ class VideoRevision(_message.Message):
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    VISIBILITY_STATUS_FIELD_NUMBER: _ClassVar[int]
     video_id: str
     status: str
     media_status: str
@@ -189,4 +240,5 @@ class VideoRevision(_message.Message):
     updated_at: str
     event_id: str
     occurred_at: str
-    def __init__(self, video_id: _Optional[str] = ..., status: _Optional[str] = ..., media_status: _Optional[str] = ..., analysis_status: _Optional[str] = ..., version: _Optional[int] = ..., updated_at: _Optional[str] = ..., event_id: _Optional[str] = ..., occurred_at: _Optional[str] = ...) -> None: ...
+    visibility_status: str
+    def __init__(self, video_id: _Optional[str] = ..., status: _Optional[str] = ..., media_status: _Optional[str] = ..., analysis_status: _Optional[str] = ..., version: _Optional[int] = ..., updated_at: _Optional[str] = ..., event_id: _Optional[str] = ..., occurred_at: _Optional[str] = ..., visibility_status: _Optional[str] = ...) -> None: ...

@@ -64,6 +64,21 @@ class CatalogLifecycleServiceStub:
                 request_serializer=video_dot_v1_dot_lifecycle__pb2.ArchiveVideoRequest.SerializeToString,
                 response_deserializer=video_dot_v1_dot_lifecycle__pb2.ArchiveVideoResponse.FromString,
                 _registered_method=True)
+        self.PublishVideo = channel.unary_unary(
+                '/video.v1.CatalogLifecycleService/PublishVideo',
+                request_serializer=video_dot_v1_dot_lifecycle__pb2.PublishVideoRequest.SerializeToString,
+                response_deserializer=video_dot_v1_dot_lifecycle__pb2.PublishVideoResponse.FromString,
+                _registered_method=True)
+        self.RejectVideo = channel.unary_unary(
+                '/video.v1.CatalogLifecycleService/RejectVideo',
+                request_serializer=video_dot_v1_dot_lifecycle__pb2.RejectVideoRequest.SerializeToString,
+                response_deserializer=video_dot_v1_dot_lifecycle__pb2.RejectVideoResponse.FromString,
+                _registered_method=True)
+        self.OverrideVisibility = channel.unary_unary(
+                '/video.v1.CatalogLifecycleService/OverrideVisibility',
+                request_serializer=video_dot_v1_dot_lifecycle__pb2.OverrideVisibilityRequest.SerializeToString,
+                response_deserializer=video_dot_v1_dot_lifecycle__pb2.OverrideVisibilityResponse.FromString,
+                _registered_method=True)
 
 
 class CatalogLifecycleServiceServicer:
@@ -105,6 +120,25 @@ class CatalogLifecycleServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PublishVideo(self, request, context):
+        """Additions over upstream:
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RejectVideo(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def OverrideVisibility(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CatalogLifecycleServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -137,6 +171,21 @@ def add_CatalogLifecycleServiceServicer_to_server(servicer, server):
                     servicer.ArchiveVideo,
                     request_deserializer=video_dot_v1_dot_lifecycle__pb2.ArchiveVideoRequest.FromString,
                     response_serializer=video_dot_v1_dot_lifecycle__pb2.ArchiveVideoResponse.SerializeToString,
+            ),
+            'PublishVideo': grpc.unary_unary_rpc_method_handler(
+                    servicer.PublishVideo,
+                    request_deserializer=video_dot_v1_dot_lifecycle__pb2.PublishVideoRequest.FromString,
+                    response_serializer=video_dot_v1_dot_lifecycle__pb2.PublishVideoResponse.SerializeToString,
+            ),
+            'RejectVideo': grpc.unary_unary_rpc_method_handler(
+                    servicer.RejectVideo,
+                    request_deserializer=video_dot_v1_dot_lifecycle__pb2.RejectVideoRequest.FromString,
+                    response_serializer=video_dot_v1_dot_lifecycle__pb2.RejectVideoResponse.SerializeToString,
+            ),
+            'OverrideVisibility': grpc.unary_unary_rpc_method_handler(
+                    servicer.OverrideVisibility,
+                    request_deserializer=video_dot_v1_dot_lifecycle__pb2.OverrideVisibilityRequest.FromString,
+                    response_serializer=video_dot_v1_dot_lifecycle__pb2.OverrideVisibilityResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -301,6 +350,87 @@ class CatalogLifecycleService:
             '/video.v1.CatalogLifecycleService/ArchiveVideo',
             video_dot_v1_dot_lifecycle__pb2.ArchiveVideoRequest.SerializeToString,
             video_dot_v1_dot_lifecycle__pb2.ArchiveVideoResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PublishVideo(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/video.v1.CatalogLifecycleService/PublishVideo',
+            video_dot_v1_dot_lifecycle__pb2.PublishVideoRequest.SerializeToString,
+            video_dot_v1_dot_lifecycle__pb2.PublishVideoResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RejectVideo(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/video.v1.CatalogLifecycleService/RejectVideo',
+            video_dot_v1_dot_lifecycle__pb2.RejectVideoRequest.SerializeToString,
+            video_dot_v1_dot_lifecycle__pb2.RejectVideoResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def OverrideVisibility(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/video.v1.CatalogLifecycleService/OverrideVisibility',
+            video_dot_v1_dot_lifecycle__pb2.OverrideVisibilityRequest.SerializeToString,
+            video_dot_v1_dot_lifecycle__pb2.OverrideVisibilityResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -34,12 +34,14 @@ class GetVideoDetailResponse(_message.Message):
     def __init__(self, detail: _Optional[_Union[VideoDetail, _Mapping]] = ..., metadata: _Optional[_Union[VideoMetadata, _Mapping]] = ...) -> None: ...
 
 class ListUserPublicVideosRequest(_message.Message):
-    __slots__ = ("page_size", "page_token")
+    __slots__ = ("page_size", "page_token", "user_id")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    user_id: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., user_id: _Optional[str] = ...) -> None: ...
 
 class ListUserPublicVideosResponse(_message.Message):
     __slots__ = ("videos", "next_page_token")
@@ -102,7 +104,7 @@ class VideoDetail(_message.Message):
     def __init__(self, video_id: _Optional[str] = ..., title: _Optional[str] = ..., status: _Optional[str] = ..., media_status: _Optional[str] = ..., analysis_status: _Optional[str] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ..., has_liked: _Optional[bool] = ..., has_bookmarked: _Optional[bool] = ..., has_watched: _Optional[bool] = ..., like_count: _Optional[int] = ..., bookmark_count: _Optional[int] = ..., watch_count: _Optional[int] = ..., unique_watchers: _Optional[int] = ...) -> None: ...
 
 class VideoMetadata(_message.Message):
-    __slots__ = ("status", "media_status", "analysis_status", "duration_micros", "encoded_resolution", "encoded_bitrate", "thumbnail_url", "hls_master_playlist", "difficulty", "summary", "tags", "raw_subtitle_url", "updated_at", "version", "like_count", "bookmark_count", "watch_count", "raw_file_reference")
+    __slots__ = ("status", "media_status", "analysis_status", "duration_micros", "encoded_resolution", "encoded_bitrate", "thumbnail_url", "hls_master_playlist", "difficulty", "summary", "tags", "raw_subtitle_url", "updated_at", "version", "like_count", "bookmark_count", "watch_count", "raw_file_reference", "visibility_status", "published_at")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     MEDIA_STATUS_FIELD_NUMBER: _ClassVar[int]
     ANALYSIS_STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -121,6 +123,8 @@ class VideoMetadata(_message.Message):
     BOOKMARK_COUNT_FIELD_NUMBER: _ClassVar[int]
     WATCH_COUNT_FIELD_NUMBER: _ClassVar[int]
     RAW_FILE_REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    VISIBILITY_STATUS_FIELD_NUMBER: _ClassVar[int]
+    PUBLISHED_AT_FIELD_NUMBER: _ClassVar[int]
     status: str
     media_status: str
     analysis_status: str
@@ -139,10 +143,12 @@ class VideoMetadata(_message.Message):
     bookmark_count: int
     watch_count: int
     raw_file_reference: str
-    def __init__(self, status: _Optional[str] = ..., media_status: _Optional[str] = ..., analysis_status: _Optional[str] = ..., duration_micros: _Optional[int] = ..., encoded_resolution: _Optional[str] = ..., encoded_bitrate: _Optional[int] = ..., thumbnail_url: _Optional[str] = ..., hls_master_playlist: _Optional[str] = ..., difficulty: _Optional[str] = ..., summary: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., raw_subtitle_url: _Optional[str] = ..., updated_at: _Optional[str] = ..., version: _Optional[int] = ..., like_count: _Optional[int] = ..., bookmark_count: _Optional[int] = ..., watch_count: _Optional[int] = ..., raw_file_reference: _Optional[str] = ...) -> None: ...
+    visibility_status: str
+    published_at: str
+    def __init__(self, status: _Optional[str] = ..., media_status: _Optional[str] = ..., analysis_status: _Optional[str] = ..., duration_micros: _Optional[int] = ..., encoded_resolution: _Optional[str] = ..., encoded_bitrate: _Optional[int] = ..., thumbnail_url: _Optional[str] = ..., hls_master_playlist: _Optional[str] = ..., difficulty: _Optional[str] = ..., summary: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., raw_subtitle_url: _Optional[str] = ..., updated_at: _Optional[str] = ..., version: _Optional[int] = ..., like_count: _Optional[int] = ..., bookmark_count: _Optional[int] = ..., watch_count: _Optional[int] = ..., raw_file_reference: _Optional[str] = ..., visibility_status: _Optional[str] = ..., published_at: _Optional[str] = ...) -> None: ...
 
 class VideoListItem(_message.Message):
-    __slots__ = ("video_id", "title", "status", "media_status", "analysis_status", "created_at", "updated_at")
+    __slots__ = ("video_id", "title", "status", "media_status", "analysis_status", "created_at", "updated_at", "uploader_id", "visibility_status")
     VIDEO_ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -150,6 +156,8 @@ class VideoListItem(_message.Message):
     ANALYSIS_STATUS_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    UPLOADER_ID_FIELD_NUMBER: _ClassVar[int]
+    VISIBILITY_STATUS_FIELD_NUMBER: _ClassVar[int]
     video_id: str
     title: str
     status: str
@@ -157,10 +165,12 @@ class VideoListItem(_message.Message):
     analysis_status: str
     created_at: str
     updated_at: str
-    def __init__(self, video_id: _Optional[str] = ..., title: _Optional[str] = ..., status: _Optional[str] = ..., media_status: _Optional[str] = ..., analysis_status: _Optional[str] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ...) -> None: ...
+    uploader_id: str
+    visibility_status: str
+    def __init__(self, video_id: _Optional[str] = ..., title: _Optional[str] = ..., status: _Optional[str] = ..., media_status: _Optional[str] = ..., analysis_status: _Optional[str] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ..., uploader_id: _Optional[str] = ..., visibility_status: _Optional[str] = ...) -> None: ...
 
 class MyUploadListItem(_message.Message):
-    __slots__ = ("video_id", "title", "status", "media_status", "analysis_status", "version", "created_at", "updated_at", "upload_status", "upload_error_code")
+    __slots__ = ("video_id", "title", "status", "media_status", "analysis_status", "version", "created_at", "updated_at", "upload_status", "upload_error_code", "visibility_status")
     VIDEO_ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -171,6 +181,7 @@ class MyUploadListItem(_message.Message):
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPLOAD_STATUS_FIELD_NUMBER: _ClassVar[int]
     UPLOAD_ERROR_CODE_FIELD_NUMBER: _ClassVar[int]
+    VISIBILITY_STATUS_FIELD_NUMBER: _ClassVar[int]
     video_id: str
     title: str
     status: str
@@ -181,4 +192,5 @@ class MyUploadListItem(_message.Message):
     updated_at: str
     upload_status: str
     upload_error_code: str
-    def __init__(self, video_id: _Optional[str] = ..., title: _Optional[str] = ..., status: _Optional[str] = ..., media_status: _Optional[str] = ..., analysis_status: _Optional[str] = ..., version: _Optional[int] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ..., upload_status: _Optional[str] = ..., upload_error_code: _Optional[str] = ...) -> None: ...
+    visibility_status: str
+    def __init__(self, video_id: _Optional[str] = ..., title: _Optional[str] = ..., status: _Optional[str] = ..., media_status: _Optional[str] = ..., analysis_status: _Optional[str] = ..., version: _Optional[int] = ..., created_at: _Optional[str] = ..., updated_at: _Optional[str] = ..., upload_status: _Optional[str] = ..., upload_error_code: _Optional[str] = ..., visibility_status: _Optional[str] = ...) -> None: ...
