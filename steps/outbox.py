@@ -119,6 +119,11 @@ def _(driver: Driver, flow: Flow, topic: str) -> None:
     flow.relays["crashing"] = driver.start_relay(flow.schema, topic, crash_after_publish=True)
 
 
+@given("a relay of that schema that dies right after its first claim")
+def _(driver: Driver, flow: Flow) -> None:
+    flow.relays["crashing"] = driver.start_relay(flow.schema, VIDEO_TOPIC, crash_after_claim=True)
+
+
 @given(parsers.parse("a relay of that schema that stalls for {seconds:d} seconds after claiming"))
 def _(driver: Driver, flow: Flow, seconds: int) -> None:
     flow.relays["stalled"] = driver.start_relay(flow.schema, VIDEO_TOPIC, stall_after_claim=seconds)
@@ -198,6 +203,11 @@ def _(driver: Driver, flow: Flow, topic: str, ttl: float) -> None:
 @when(parsers.parse("a relay of that schema starts with a lock TTL of {ttl:g} second"))
 def _(driver: Driver, flow: Flow, ttl: float) -> None:
     flow.relays["successor"] = driver.start_relay(flow.schema, VIDEO_TOPIC, lock_ttl=ttl)
+
+
+@when("a relay of that schema starts with the default lock TTL")
+def _(driver: Driver, flow: Flow) -> None:
+    flow.relays["successor"] = driver.start_relay(flow.schema, VIDEO_TOPIC)
 
 
 @when("the broker accepts publishes again")
@@ -396,7 +406,7 @@ def _(driver: Driver, flow: Flow, seconds: int, count: int) -> None:
     relay = flow.relays["stalled"]
     key = f'outbox_publish_fenced_total{{schema="{flow.schema}"}}'
     eventually(lambda: driver.relay_metrics(relay).get(key), until=lambda v: v == count, timeout=seconds,
-               what=f"{key} == {count} on the stalled relay")
+               what=f"{key} == {count} on the stalled relay; its log:\n{relay.log()}")
 
 
 @then(parsers.parse("version {version:d} of the video is published with {attempts:d} recorded delivery attempt"))

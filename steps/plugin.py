@@ -22,8 +22,9 @@ import pytest
 import yaml
 
 from fixtures.postgres import PostgresServer
+from fixtures.process import Child
 from fixtures.pubsub.plugin import PubsubEndpoint
-from fixtures.reference import EMBEDDED_CAPABILITIES, running_reference, standins
+from fixtures.reference import EMBEDDED_CAPABILITIES, reference_process, standins
 from fixtures.targets import (
     ALTERNATIVE_NEEDS,
     CAPABILITIES,
@@ -52,6 +53,8 @@ def new_run_id() -> str:
     """A run id: ``ct-<UTC time>-<4 hex>`` (objects the run creates are prefixed with it and a dash)."""
     now = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S")
     return f"ct-{now}-{uuid.uuid4().hex[:4]}"
+#: The embedded reference's process, once started (steps/interrupt.py watches it).
+REFERENCE_CHILD = pytest.StashKey[Child]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -205,7 +208,7 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     pubsub: PubsubEndpoint = request.getfixturevalue("pubsub_endpoint")
     project: str = request.getfixturevalue("pubsub_project")
     with standins(project, tmp_path_factory.mktemp("reference"), pubsub_host=pubsub.host, pubsub_admin=pubsub.admin) as env:
-        with running_reference(postgres.create_database(), extra_env=env) as started:
+        with reference_process(postgres.create_database(), extra_env=env) as (child, started):
             if started.capabilities != EMBEDDED_CAPABILITIES:
                 msg = (
                     f"the embedded reference offers {sorted(started.capabilities)}, but the suite expects "
@@ -213,6 +216,7 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
                 )
                 raise RuntimeError(msg)
             request.config.stash[RESOLVED_TARGET_KEY] = started
+            request.config.stash[REFERENCE_CHILD] = child
             yield started
 
 

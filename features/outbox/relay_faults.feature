@@ -28,15 +28,24 @@ Feature: Relays survive crashes, stalls and failing brokers without losing or re
   @B-O06
   Scenario: a lease held by a stalled relay is taken over after the lock TTL, and the stalled relay cannot mark
     Given an outbox table rendered from the contract into a fresh schema
-    And a relay of that schema that stalls for 4 seconds after claiming
+    And a relay of that schema that stalls for 8 seconds after claiming
     When a change committed to that outbox enqueues version 1 of a video
     Then within 10 seconds version 1 of the video is claimed
     When a relay of that schema starts with a lock TTL of 1 second
     Then within 10 seconds the video's versions 1 arrive on "catalog.video.events", each as one logical event
-    And within 15 seconds the stalled relay reports 1 settle refused by the lease fence
+    And within 20 seconds the stalled relay reports 1 settle refused by the lease fence
     And version 1 of the video is published with 1 recorded delivery attempt
 
-  @B-O07
+  @B-O06
+  Scenario: a relay killed right after its claim holds the aggregate for seconds, not minutes
+    Given an outbox table rendered from the contract into a fresh schema
+    And a relay of that schema that dies right after its first claim
+    When a change committed to that outbox enqueues versions 1 to 3 of a video
+    Then within 10 seconds the crashed relay has exited
+    When a relay of that schema starts with the default lock TTL
+    Then within 15 seconds the video's versions 1, 2, 3 arrive on "catalog.video.events", each as one logical event
+
+  @B-O07 @destructive
   Scenario: retry delays double from the initial backoff up to the cap
     Given an outbox table rendered from the contract into a fresh schema
     And the broker refuses every publish to "catalog.video.events"

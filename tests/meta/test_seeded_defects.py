@@ -57,7 +57,8 @@ MATRIX: dict[str, tuple[list[str], list[str]]] = {
     "relay-no-head-of-line": (["features/outbox/relay_faults.feature"], ["an_event_that_used_up_its_attempts"]),
     "relay-unfenced-settle": (["features/outbox/relay_faults.feature"], ["a_lease_held_by_a_stalled_relay"]),
     "relay-ignores-lock-ttl": (
-        ["features/outbox/relay_faults.feature"], ["a_relay_killed_after_publishing", "a_lease_held_by_a_stalled_relay"]
+        ["features/outbox/relay_faults.feature"],
+        ["a_relay_killed_after_publishing", "a_lease_held_by_a_stalled_relay", "a_relay_killed_right_after_its_claim"],
     ),
     "relay-backoff-uncapped": (["features/outbox/relay_faults.feature"], ["retry_delays_double"]),
     "relay-never-parks": (["features/outbox/relay_faults.feature"], ["an_event_that_used_up_its_attempts"]),
