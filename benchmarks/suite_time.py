@@ -42,6 +42,7 @@ class Run:
     wall: float
     cpu: float
     cases: list[tuple[str, str, float]] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
 
     def area_of(self, classname: str) -> str:
         parts = classname.split(".")
@@ -72,11 +73,13 @@ def run_pytest(paths: list[str], extra: list[str]) -> Run:
         if done.returncode:
             tail = [line for line in done.stdout.splitlines() if line.strip()][-1:]
             print(f"pytest exited {done.returncode}: {' '.join(tail)}", file=sys.stderr)
-        cases = []
+        cases, failed = [], []
         if junit.exists():
             for case in ET.parse(junit).getroot().iter("testcase"):
                 cases.append((case.get("classname", ""), case.get("name", ""), float(case.get("time", 0))))
-    return Run(done.returncode, wall, cpu, cases)
+                if case.find("failure") is not None or case.find("error") is not None:
+                    failed.append(f"{case.get('classname', '')}::{case.get('name', '')}")
+    return Run(done.returncode, wall, cpu, cases, failed)
 
 
 def print_run(run: Run, per_area_runs: dict[str, Run] | None = None) -> None:
@@ -86,6 +89,8 @@ def print_run(run: Run, per_area_runs: dict[str, Run] | None = None) -> None:
     header = f"{'area':<12} {'scenarios':>9} {'sum of durations s':>19}"
     if per_area_runs:
         header += f" | {'alone: wall s':>13} {'CPU s':>7} {'CPU/wall':>8}"
+    for name in run.failed:
+        print(f"FAILED {name}")
     print(header)
     for area, (count, seconds) in run.per_area().items():
         line = f"{area:<12} {count:>9} {seconds:>19.1f}"
