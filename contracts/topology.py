@@ -391,3 +391,52 @@ def load_topology() -> Topology:
     """
     text = (resources.files("contracts") / "pubsub.yaml").read_text(encoding="utf-8")
     return parse_topology(yaml.safe_load(text))
+
+
+# -- what a deployment must have ---------------------------------------------------------------
+
+SUITE_CONSUMERS = ("conformance suite", "conformance suite / operators")
+
+
+def setup_commands(topology: Topology, project: str = "$PROJECT") -> list[str]:
+    """``gcloud`` commands creating every topic and every service subscription of the contract.
+
+    The suite's own observer subscriptions are left out: a run creates (and deletes) its own.
+    """
+    lines = ["# topics"]
+    lines += [f"gcloud pubsub topics create {name} --project={project}" for name in topology.topics]
+    lines += ["", "# subscriptions of the services and the operators' dead-letter readers"]
+    for sub in topology.subscriptions.values():
+        if sub.consumer == "conformance suite":
+            continue
+        parts = [
+            f"gcloud pubsub subscriptions create {sub.name} --project={project} --topic={sub.topic}",
+            f"--ack-deadline={sub.ack_deadline_seconds} --message-retention-duration={sub.message_retention_seconds}s",
+        ]
+        if sub.enable_message_ordering:
+            parts.append("--enable-message-ordering")
+        if sub.dead_letter_topic:
+            parts.append(f"--dead-letter-topic={sub.dead_letter_topic} --max-delivery-attempts={sub.max_delivery_attempts}")
+        if sub.retry_policy:
+            parts.append(
+                f"--min-retry-delay={sub.retry_policy.minimum_backoff_seconds}s "
+                f"--max-retry-delay={sub.retry_policy.maximum_backoff_seconds}s"
+            )
+        lines.append(" ".join(parts) + f"  # {sub.consumer}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``--print``: the commands that give a Pub/Sub project the contract's topics and subscriptions."""
+    import argparse  # noqa: PLC0415 - only for the command line
+
+    parser = argparse.ArgumentParser(prog="python -m contracts.topology", description=main.__doc__)
+    parser.add_argument("--print", action="store_true", required=True, help="print the gcloud commands")
+    parser.add_argument("--project", default="$PROJECT", help="the Pub/Sub project (default: a $PROJECT placeholder)")
+    args = parser.parse_args(argv)
+    print("\n".join(setup_commands(load_topology(), args.project)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -35,6 +35,7 @@ from reference_impl.entrypoints.projection_consumers import (
 )
 from reference_impl.entrypoints.read_models import read_model_router
 from reference_impl.entrypoints.rest_app import create_app
+from reference_impl.entrypoints.rest_limits import uvicorn_config
 from reference_impl.entrypoints.uploads_consumer import uploads_consumer
 
 _log = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ def _signer(settings: Settings) -> V4Signer | None:
 def _start_http(settings: Settings, app: FastAPI) -> tuple[uvicorn.Server, threading.Thread, int]:
     http_socket = socket.create_server((settings.host, settings.http_port))
     http_port = http_socket.getsockname()[1]
-    http_server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    http_server = uvicorn.Server(uvicorn_config(app, log_level="warning", lifespan="off"))
     http_thread = threading.Thread(target=http_server.run, kwargs={"sockets": [http_socket]}, name="http")
     http_thread.start()
     # uvicorn flips `started` once its sockets are serving; polled because it offers no event.
@@ -171,6 +172,7 @@ def _describe(settings: Settings, grpc_port: int, http_port: int) -> TargetConfi
         capabilities.add("clock")
     return TargetConfig(
         name="reference",
+        reference=True,
         catalog_grpc=f"{settings.host}:{grpc_port}",
         profile_grpc=f"{settings.host}:{grpc_port}",
         rest_url=f"http://{settings.host}:{http_port}",

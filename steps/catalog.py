@@ -103,6 +103,13 @@ def bring_to(driver: Driver, video_id: str, status: str) -> None:
         succeeded(driver.archive_video(video_id, reason="archived by the conformance suite"))
 
 
+
+def ready_video(driver: Driver, run_id: str) -> str:
+    """A public video the pipeline registered and finished both stages of (status ``ready``); its id."""
+    video = register(driver, registration_request(run_id))
+    bring_to(driver, video, "ready")
+    return video
+
 # -- Given --------------------------------------------------------------------------------------
 
 

@@ -7,15 +7,18 @@ A scenario's state (its videos, the events it enqueued, its schema and relays) l
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from steps.driver import Driver
+from fixtures.data import registration_request
+from steps.catalog import NIL_EVENT_ID, now
+from steps.driver import Driver, Identity, Outcome
+from steps.driver.outbox import ENGAGEMENT_TOPIC, VIDEO_TOPIC, EventMessage, RelayProcess, video_event, watch_event
 from steps.eventually import eventually
-from steps.driver.outbox import VIDEO_TOPIC, EventMessage, RelayProcess, video_event, watch_event
 
 REQUIRED_ATTRIBUTES = ("event_id", "event_type", "aggregate_type", "aggregate_id", "version", "occurred_at", "schema_version")
 
@@ -39,6 +42,8 @@ class Flow:
     snapshot: dict[str, dict] = field(default_factory=dict)
     metrics_before: dict[str, float] = field(default_factory=dict)
     watch: EventMessage | None = None
+    announced: dict[str, list[str]] = field(default_factory=dict)
+    committed_versions: dict[str, set[int]] = field(default_factory=dict)
 
     @property
     def video(self) -> str:
@@ -50,6 +55,12 @@ class Flow:
     def user(self, who: str) -> str:
         """The id of ``the viewer`` / ``another viewer``."""
         return self.users.setdefault(who, str(uuid.uuid4()))
+
+    def announce(self, video: str, event_id: str, version: int) -> None:
+        """Record a successful change of ``video``: its version and the event it named (none: the nil UUID)."""
+        self.committed_versions.setdefault(video, set()).add(version)
+        if event_id != NIL_EVENT_ID:
+            self.announced.setdefault(video, []).append(event_id)
 
     def at_minute(self, minute: int) -> datetime:
         """A time ``minute`` minutes after the scenario's base time."""
@@ -127,6 +138,11 @@ def _(driver: Driver, flow: Flow, attempts: int) -> None:
     )
 
 
+@given("a relay of that schema with the default retry settings")
+def _(driver: Driver, flow: Flow) -> None:
+    flow.relays["default"] = driver.start_relay(flow.schema, VIDEO_TOPIC)
+
+
 @given("the target's metrics so far")
 def _(driver: Driver, flow: Flow) -> None:
     flow.metrics_before = driver.metrics()
@@ -158,6 +174,14 @@ def _(driver: Driver, flow: Flow, how: str, schema: str | None, first: str, last
     flow.committed_at = driver.commit_outbox_events(schema or flow.schema, messages, commit=rollback is None)  # type: ignore[arg-type]
 
 
+@when(parsers.parse("a change committed to that outbox enqueues version 1 of a video carrying an attribute value of {size:d} bytes"))
+def _(driver: Driver, flow: Flow, size: int) -> None:
+    message = change_events(flow, flow.video, 1)
+    message.attributes["note"] = "x" * size
+    flow.enqueued[(flow.video, 1)] = message
+    flow.committed_at = driver.commit_outbox_events(flow.schema, [message])  # type: ignore[arg-type]
+
+
 @when(parsers.re(r"a change committed to that outbox records (?P<who>a viewer|another viewer) watching (?:a|the) video$"))
 def _(driver: Driver, flow: Flow, who: str) -> None:
     message = watch_event(user_id=flow.user(who), video_id=flow.video, watched_at=datetime.now(UTC))
@@ -184,6 +208,105 @@ def _(driver: Driver) -> None:
 @when("an operator re-drives the video's events in that outbox")
 def _(driver: Driver, flow: Flow) -> None:
     driver.redrive(flow.schema, aggregate_id=flow.video)  # type: ignore[arg-type]
+
+
+# -- When: changes through the services' RPCs ---------------------------------------------------
+
+
+def _succeeded(outcome: Outcome) -> Outcome:
+    assert outcome.ok, f"{outcome.operation} failed: {outcome.code} {outcome.reason} {outcome.message}"
+    return outcome
+
+
+def _register(driver: Driver, flow: Flow, **fields: str) -> str:
+    response = _succeeded(driver.register_upload(**registration_request(flow.run_id, **fields))).response
+    flow.videos.append(response.video_id)
+    flow.announce(response.video_id, response.event_id, response.version)
+    return response.video_id
+
+
+def _announce(flow: Flow, video: str, outcome: Outcome) -> None:
+    revision = outcome.response.revision
+    flow.announce(video, revision.event_id, revision.version)
+
+
+def _report(driver: Driver, flow: Flow, video: str, stage: str, status: str, **fields: object) -> Outcome:
+    return driver.update_processing_status(video, stage, new_status=status, job_id=f"{flow.run_id}{stage}",
+                                           emitted_at=now(), **fields)
+
+
+@when("the pipeline registers a video")
+def _(driver: Driver, flow: Flow) -> None:
+    _register(driver, flow)
+
+
+@when(parsers.parse('the pipeline registers a video titled "{title}"'))
+def _(driver: Driver, flow: Flow, title: str) -> None:
+    _register(driver, flow, title=title)
+
+
+@when(parsers.parse("the pipeline registers {count:d} videos"))
+def _(driver: Driver, flow: Flow, count: int) -> None:
+    for _ in range(count):
+        _register(driver, flow)
+
+
+@when(parsers.re(r'the pipeline reports the (?P<stage>media|analysis) stage "(?P<status>[a-z]+)"$'))
+def _(driver: Driver, flow: Flow, stage: str, status: str) -> None:
+    _announce(flow, flow.video, _succeeded(_report(driver, flow, flow.video, stage, status)))
+
+
+@when(parsers.re(r'the pipeline reports each video\'s (?P<stage>media|analysis) stage "(?P<status>[a-z]+)", in turn$'))
+def _(driver: Driver, flow: Flow, stage: str, status: str) -> None:
+    for video in flow.videos:
+        _announce(flow, video, _succeeded(_report(driver, flow, video, stage, status)))
+
+
+@when(parsers.re(r'the pipeline reports the (?P<stage>media|analysis) stage "(?P<status>[a-z]+)" expecting it to be "(?P<expected>[a-z]+)", and is refused$'))
+def _(driver: Driver, flow: Flow, stage: str, status: str, expected: str) -> None:
+    outcome = _report(driver, flow, flow.video, stage, status, expected_status=expected)
+    assert not outcome.ok, f"the report expecting {stage} {expected!r} was accepted: {outcome.response}"
+
+
+@when(parsers.parse("the pipeline archives the video expecting version {version:d}, and is refused"))
+def _(driver: Driver, flow: Flow, version: int) -> None:
+    outcome = driver.archive_video(flow.video, expected_version=version)
+    assert not outcome.ok, f"archiving expecting version {version} was accepted: {outcome.response}"
+
+
+@when("the pipeline archives it")
+def _(driver: Driver, flow: Flow) -> None:
+    _announce(flow, flow.video, _succeeded(driver.archive_video(flow.video)))
+
+
+@when("a media and an analysis report expecting version 1 race, and one wins")
+def _(driver: Driver, flow: Flow) -> None:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(lambda stage: _report(driver, flow, flow.video, stage, "processing", expected_version=1),
+                                 ["media", "analysis"]))
+    winners = [o for o in outcomes if o.ok]
+    assert len(winners) == 1, f"expected exactly one of the racing reports to win, received {[(o.code, o.reason) for o in outcomes]}"
+    _announce(flow, flow.video, winners[0])
+
+
+@when(parsers.re(r"the viewer (?P<kind>like|bookmark)s the video through the profile service$"))
+def _(driver: Driver, flow: Flow, kind: str) -> None:
+    _succeeded(driver.mutate_favorite(Identity.of_user(flow.user("the viewer")), "grpc", flow.video, kind, add=True))
+
+
+@when(parsers.re(r"(?P<who>the viewer|another viewer) reports watching half of the video$"))
+def _(driver: Driver, flow: Flow, who: str) -> None:
+    _succeeded(driver.upsert_watch_progress(Identity.of_user(flow.user(who)), "grpc", flow.video, position_seconds=30,
+                                            progress_ratio=0.5, total_watch_seconds=30))
+
+
+@when(parsers.re(r"within (?P<seconds>\d+) seconds the (?P<what>like|watch)'s event is published, and the broker delivers it (?P<times>\d+) more times$"))
+def _(driver: Driver, flow: Flow, seconds: str, what: str, times: str) -> None:
+    event_type = {"like": "profile.engagement.added", "watch": "profile.watch.progressed"}[what]
+    published = eventually(lambda: driver.events(ENGAGEMENT_TOPIC, aggregate_id=flow.video, event_type=event_type),
+                           until=lambda found: len(found) >= 1, timeout=float(seconds), what=f"the {what}'s {event_type}")
+    for _ in range(int(times)):
+        driver.publish_raw(ENGAGEMENT_TOPIC, published[0].data, dict(published[0].attributes), published[0].ordering_key)
 
 
 # -- Then ---------------------------------------------------------------------------------------
@@ -313,6 +436,16 @@ def _(driver: Driver, flow: Flow, seconds: int, version: int, attempts: int) -> 
     assert row["attempts"] == attempts and not row["published"], f"expected {attempts} attempts and unpublished, received {row}"
 
 
+@then(parsers.parse("within {seconds:d} seconds version {version:d} of the video is parked after 1 attempt, the broker's refusal recorded"))
+def _(driver: Driver, flow: Flow, seconds: int, version: int) -> None:
+    row = eventually(lambda: _row(driver, flow, version), until=lambda r: r["parked"] or r["attempts"] > 1,
+                     timeout=seconds, what=f"version {version} parked")
+    assert row["parked"] and row["attempts"] == 1 and not row["published"], (
+        f"expected version {version} parked after its first refused attempt and unpublished, received {row}"
+    )
+    assert "INVALID_ARGUMENT" in (row["last_error"] or ""), f"expected the broker's refusal as the reason, received {row['last_error']!r}"
+
+
 @then(parsers.parse("within {seconds:d} seconds the relay reports {count:d} parked event"))
 def _(driver: Driver, flow: Flow, seconds: int, count: int) -> None:
     key = f'outbox_parked{{schema="{flow.schema}"}}'
@@ -342,3 +475,54 @@ def _(driver: Driver, flow: Flow, seconds: int, schema: str) -> None:
 def _(driver: Driver, seconds: int, subscription: str) -> None:
     key = f'inbox_lag_seconds_count{{subscription="{subscription}"}}'
     eventually(lambda: driver.metrics().get(key, 0.0), until=lambda v: v >= 1, timeout=seconds, what=f"{key} >= 1")
+
+
+@then(parsers.re(r'within (?P<seconds>\d+) seconds (?P<whose>the video\'s|each video\'s) events on "(?P<topic>[^"]+)" are those of its committed changes, in version order$'))
+def _(driver: Driver, flow: Flow, seconds: str, whose: str, topic: str) -> None:
+    videos = flow.videos if whose.startswith("each") else [flow.video]
+
+    def logical(video: str) -> list[tuple[str, int, str]]:
+        seen: dict[str, tuple[str, int, str]] = {}
+        for event in driver.events(topic, aggregate_id=video):
+            event_id = event.attributes["event_id"]
+            seen.setdefault(event_id, (event_id, int(event.attributes["version"]), event.event_type or ""))
+        return list(seen.values())
+
+    seen = eventually(
+        lambda: {video: logical(video) for video in videos},
+        until=lambda got: all(flow.announced[v][-1] in {e[0] for e in got[v]} for v in videos),
+        timeout=float(seconds),
+        what=f"the last event each of {len(videos)} video(s) named in a response, on {topic}",
+    )
+    for video in videos:
+        events = seen[video]
+        named = [event_id for event_id, _, _ in events if event_id in flow.announced[video]]
+        assert named == flow.announced[video], (
+            f"video {video}: expected the events its changes named, {flow.announced[video]}, once each in that order; received {events}"
+        )
+        stray = [e for e in events if e[1] not in flow.committed_versions[video]]
+        assert not stray, f"video {video}: events {stray} carry no version a committed change had ({sorted(flow.committed_versions[video])})"
+        kinds = [(version, kind) for _, version, kind in events]
+        assert len(kinds) == len(set(kinds)), f"video {video}: two events of one type at one version (a refused change leaked?): {events}"
+        numbers = [version for _, version, _ in events]
+        assert numbers == sorted(numbers), f"video {video}: events arrived out of version order: {events}"
+
+
+@then(parsers.parse('within {seconds:d} seconds {count:d} event of the video arrives on "{topic}"'))
+def _(driver: Driver, flow: Flow, seconds: int, count: int, topic: str) -> None:
+    eventually(lambda: logical_versions(driver, topic, flow.video), until=lambda found: len(found) >= count,
+               timeout=seconds, what=f"{count} logical event(s) of the video on {topic}")
+
+
+@then(parsers.parse('within {seconds:d} seconds the outbox rows of the video\'s events are marked published in "{first}" and "{second}"'))
+def _(driver: Driver, flow: Flow, seconds: int, first: str, second: str) -> None:
+    event_ids = sorted({e.attributes["event_id"] for topic in (VIDEO_TOPIC, ENGAGEMENT_TOPIC)
+                        for e in driver.events(topic, aggregate_id=flow.video)})
+
+    def rows() -> dict[str, dict]:
+        return {**driver.outbox_rows(first, event_ids), **driver.outbox_rows(second, event_ids)}
+
+    found = eventually(rows, until=lambda got: len(got) == len(event_ids) and all(r["published"] for r in got.values()),
+                       timeout=seconds, what=f"outbox rows of events {event_ids} in {first} and {second} marked published")
+    wrong = {k: r for k, r in found.items() if r["parked"] or r["locked"] or r["attempts"] < 1}
+    assert not wrong, f"published rows should be unlocked, not parked, with their delivery attempt recorded: {wrong}"

@@ -1,7 +1,8 @@
 """Steps of the projection area (features/projection/): events in, read models observed.
 
 Events are published as their producers would (``publish_raw``); read models are read through the
-driver (``read_models``). Scenario state lives in the ``flow`` fixture of steps/outbox.py.
+public RPCs that serve them (``grpc``) and, where no RPC shows a column, through the projection
+tables of contracts/sql (``database``). Scenario state lives in the ``flow`` fixture of steps/outbox.py.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from steps.driver import Driver
+from steps.catalog import ready_video
+from steps.driver import Driver, Identity
 from steps.eventually import eventually
 from steps.outbox import Flow
 from steps.driver.outbox import VIDEO_TOPIC, EventMessage, engagement_event, video_event, watch_event
@@ -25,8 +27,8 @@ def _publish(driver: Driver, flow: Flow, message: EventMessage) -> None:
     flow.last = message
 
 
-def _shows(driver: Driver, video: str, expected: dict[str, object]) -> dict | None:
-    row = driver.video_projection(video)
+def _shows(driver: Driver, flow: Flow, video: str, expected: dict[str, object]) -> dict | None:
+    row = driver.profile_video(flow.user("the viewer"), video)
     assert row is not None, f"the profile service has no read model of video {video} yet"
     differing = {k: (v, row.get(k)) for k, v in expected.items() if row.get(k) != v}
     assert not differing, f"video {video}: (expected, shown) differ for {differing}; row {row}"
@@ -41,10 +43,28 @@ def _(driver: Driver, flow: Flow, title: str) -> None:
     _publish(driver, flow, video_event("catalog.video.created", flow.video, 1, title=title))
 
 
-@given("a video and a viewer")
-def _(flow: Flow) -> None:
+@given("a viewer who bookmarked the video")
+def _(driver: Driver, flow: Flow) -> None:
+    _bookmark(driver, flow, flow.video)
+
+
+@given("a viewer who bookmarked the video and another video")
+def _(driver: Driver, flow: Flow) -> None:
+    flow.other_video = str(uuid.uuid4())
+    for video in (flow.video, flow.other_video):
+        _bookmark(driver, flow, video)
+
+
+def _bookmark(driver: Driver, flow: Flow, video: str) -> None:
+    viewer = flow.user("the viewer")
+    outcome = driver.mutate_favorite(Identity.of_user(viewer), "grpc", video, "bookmark", add=True)
+    assert outcome.ok, f"the viewer's bookmark failed: {outcome.code} {outcome.reason} {outcome.message}"
+
+
+@given("a ready catalog video and a viewer")
+def _(driver: Driver, flow: Flow, run_id: str) -> None:
     flow.user("the viewer")
-    assert flow.video
+    flow.videos.append(ready_video(driver, run_id))
 
 
 @given("the next projection handler run fails after its writes")
@@ -70,7 +90,7 @@ def _(driver: Driver, flow: Flow) -> None:
     finals = {flow.videos[0]: 2, flow.videos[1]: 3, flow.videos[2]: 2}
 
     def snapshot() -> dict[str, dict]:
-        return {video: driver.video_projection(video) for video in flow.videos}
+        return {video: driver.profile_video_row(video) for video in flow.videos}
 
     flow.snapshot = eventually(
         snapshot,
@@ -91,7 +111,7 @@ def _(driver: Driver, flow: Flow, event_type: str, version: str, field: str | No
 
 @when(parsers.parse('the catalog publishes another video created at version 1 with title "{title}"'))
 def _(driver: Driver, flow: Flow, title: str) -> None:
-    flow.other_video = str(uuid.uuid4())
+    flow.other_video = flow.other_video or str(uuid.uuid4())
     driver.publish_event(video_event("catalog.video.created", flow.other_video, 1, title=title))
 
 
@@ -142,13 +162,13 @@ def _(driver: Driver, flow: Flow, name: str) -> None:
 @then(parsers.re(r'within (?P<seconds>\d+) seconds the profile service shows the (?P<which>video|other video) with (?P<field>\w+) "(?P<value>[^"]*)" at version (?P<version>\d+)$'))
 def _(driver: Driver, flow: Flow, seconds: str, which: str, field: str, value: str, version: str) -> None:
     video = flow.other_video if which == "other video" else flow.video
-    eventually(lambda: _shows(driver, video, {field: value, "version": int(version)}), timeout=float(seconds),
+    eventually(lambda: _shows(driver, flow, video, {field: value, "version": int(version)}), timeout=float(seconds),
                what=f"the profile read model shows {field}={value!r} at version {version}")  # type: ignore[arg-type]
 
 
 @then(parsers.re(r'the profile service shows the video with (?P<field>\w+) "(?P<value>[^"]*)" at version (?P<version>\d+)$'))
 def _(driver: Driver, flow: Flow, field: str, value: str, version: str) -> None:
-    _shows(driver, flow.video, {field: value, "version": int(version)})
+    _shows(driver, flow, flow.video, {field: value, "version": int(version)})
 
 
 @then(parsers.parse('within {seconds:d} seconds the poison message is on "{dlq}" from "{subscription}"'))
@@ -167,7 +187,7 @@ def _(driver: Driver, flow: Flow, seconds: int, dlq: str, subscription: str) -> 
 @then(parsers.parse("within {seconds:d} seconds the profile service shows the three videos exactly as before the rebuild"))
 def _(driver: Driver, flow: Flow, seconds: int) -> None:
     eventually(
-        lambda: {video: driver.video_projection(video) for video in flow.videos},
+        lambda: {video: driver.profile_video_row(video) for video in flow.videos},
         until=lambda rows: rows == flow.snapshot,
         timeout=seconds,
         what=f"the rebuilt rows equal the rows before the rebuild {flow.snapshot}",
@@ -175,7 +195,7 @@ def _(driver: Driver, flow: Flow, seconds: int) -> None:
 
 
 def _engagement(driver: Driver, flow: Flow) -> dict:
-    return driver.engagement_projection(flow.video, flow.user("the viewer"))
+    return driver.catalog_engagement(flow.video, flow.user("the viewer"))
 
 
 @then(parsers.re(r"(?P<within>within (?P<seconds>\d+) seconds )?catalog shows the viewer has (?P<state>liked and bookmarked|bookmarked but not liked) the video$"))
@@ -183,28 +203,26 @@ def _(driver: Driver, flow: Flow, within: str | None, seconds: str | None, state
     liked = state == "liked and bookmarked"
 
     def probe() -> dict:
-        user = _engagement(driver, flow)["user"]
-        assert user is not None, "catalog has no engagement row of the viewer yet"
-        assert (user["has_liked"], user["has_bookmarked"]) == (liked, True), f"viewer's flags: {user}"
-        return user
+        shown = _engagement(driver, flow)
+        assert (shown["has_liked"], shown["has_bookmarked"]) == (liked, True), f"the viewer's flags: {shown}"
+        return shown
 
     eventually(probe, timeout=float(seconds or 0), what=f"the viewer {state} the video")
 
 
 @then(parsers.re(r"catalog shows the video with (?P<likes>\d+) likes? and (?P<bookmarks>\d+) bookmarks?$"))
 def _(driver: Driver, flow: Flow, likes: str, bookmarks: str) -> None:
-    stats = _engagement(driver, flow)["stats"] or {"like_count": 0, "bookmark_count": 0}
-    assert (stats["like_count"], stats["bookmark_count"]) == (int(likes), int(bookmarks)), (
-        f"expected {likes} likes and {bookmarks} bookmarks, catalog shows {stats}"
+    shown = _engagement(driver, flow)
+    assert (shown["like_count"], shown["bookmark_count"]) == (int(likes), int(bookmarks)), (
+        f"expected {likes} likes and {bookmarks} bookmarks, catalog shows {shown}"
     )
 
 
 @then(parsers.re(r"within (?P<seconds>\d+) seconds catalog shows the video with (?P<watches>\d+) watches by (?P<watchers>\d+) unique watchers$"))
 def _(driver: Driver, flow: Flow, seconds: str, watches: str, watchers: str) -> None:
     def probe() -> tuple[int, int]:
-        stats = driver.engagement_projection(flow.video)["stats"]
-        assert stats is not None, "catalog has no stats of the video yet"
-        return stats["watch_count"], stats["unique_watchers"]
+        shown = _engagement(driver, flow)
+        return shown["watch_count"], shown["unique_watchers"]
 
     expected = (int(watches), int(watchers))
     counted = eventually(probe, until=lambda got: got[1] >= expected[1], timeout=float(seconds),
@@ -214,8 +232,7 @@ def _(driver: Driver, flow: Flow, seconds: str, watches: str, watchers: str) -> 
 
 @then(parsers.parse("catalog shows the video first watched at minute {first:d} and last watched at minute {last:d}"))
 def _(driver: Driver, flow: Flow, first: int, last: int) -> None:
-    stats = driver.engagement_projection(flow.video)["stats"]
-    shown = (datetime.fromisoformat(stats["first_watch_at"]), datetime.fromisoformat(stats["last_watch_at"]))
+    shown = driver.catalog_watch_times(flow.video)
     assert shown == (flow.at_minute(first), flow.at_minute(last)), (
         f"expected first/last watch at minutes {first}/{last} ({flow.at_minute(first)}, {flow.at_minute(last)}), catalog shows {shown}"
     )

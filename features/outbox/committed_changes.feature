@@ -1,4 +1,4 @@
-@outbox @needs_database @needs_observe_events @creates_own
+@outbox @needs_database @needs_observe_events @destructive
 Feature: Every committed change is published once, and a rolled-back one never
   A change a service commits MUST reach its topic as exactly one logical event (duplicates keep
   the event_id) carrying every attribute of the contract, the aggregate id as ordering key and a
@@ -7,8 +7,10 @@ Feature: Every committed change is published once, and a rolled-back one never
 
   How the change is made: these scenarios write the catalog's outbox rows in one transaction, as
   contracts/sql (outbox_inbox.sql.tmpl) says a service's unit of work does, through the database
-  capability (the catalog lifecycle RPCs that would write them are not served by the reference
-  yet). The target's own relay publishes them.
+  capability; the target's own relay publishes them. Only a table write can show a rollback after
+  the outbox row was written, and a change of a version an RPC cannot produce. The rows go into the
+  target's own outbox, so its real consumers receive these synthetic events: destructive.
+  changes_through_rpcs.feature shows the same rules through the services' RPCs.
 
   @B-O01 @B-X03
   Scenario: a committed change produces exactly one logical event with the contract's attributes

@@ -1,15 +1,17 @@
-@projection @needs_publish_raw @needs_read_models @creates_own
+@projection @needs_grpc @needs_publish_raw @creates_own
 Feature: Catalog's read model of likes, bookmarks and watches
   Catalog MUST keep, from profile.engagement.events, each user's like and bookmark flags per video,
   the video's like and bookmark counters, its watch count, unique watchers and first and last
   watch times. A flag follows the newest event by occurred_at (an older one is stale and ignored);
   a counter moves only when a flag really flips; a user counts as a watcher of a video once.
-  Events are injected as the profile service publishes them; the read model is read through the
-  target's read-model endpoint (capability read_models) until GetVideoDetail serves stats and
-  has_liked.
+  Events are injected as the profile service publishes them; the read model is read as catalog
+  serves it: GetVideoDetail, called as the viewer, shows the viewer's has_liked and has_bookmarked
+  and the video's like, bookmark and watch counts and unique watchers. No RPC serves the first and
+  last watch times, so that scenario reads them from catalog.video_engagement_stats_projection
+  (contracts/sql) through the database capability.
 
   Background:
-    Given a video and a viewer
+    Given a ready catalog video and a viewer
 
   @B-P09
   Scenario: a repeated like counts once
@@ -42,7 +44,7 @@ Feature: Catalog's read model of likes, bookmarks and watches
     Then within 5 seconds catalog shows the viewer has bookmarked but not liked the video
     And catalog shows the video with 0 likes and 1 bookmark
 
-  @B-P10
+  @B-P10 @needs_database
   Scenario: every watch counts, a watcher counts once, first and last watch times are kept
     When the viewer watches the video at minute 10
     And the viewer watches the video at minute 20

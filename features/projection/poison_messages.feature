@@ -1,4 +1,4 @@
-@projection @needs_publish_raw @needs_observe_events @needs_read_models @creates_own @B-P06
+@projection @needs_grpc @needs_publish_raw @needs_observe_events @creates_own @B-P06
 Feature: A message the profile service cannot understand is dead-lettered, not applied, and blocks nothing
   A message of catalog.video.events with an unknown schema_version, a payload that is not a
   video.v1.Event, or an event_id that is not a UUID MUST NOT be applied or acknowledged as
@@ -6,9 +6,11 @@ Feature: A message the profile service cannot understand is dead-lettered, not a
   catalog.video.events.dlq, while other videos' events keep flowing at once and the same video's
   later events flow as soon as it is dead-lettered (Pub/Sub ordering keys). How soon a message is
   dead-lettered depends on the subscription's retry policy; the embedded reference uses 1-2 s.
+  The profile service's read model is read as ListFavorites hydrates it into a viewer's bookmarks.
 
   Background:
     Given a video the catalog created at version 1 with title "first"
+    And a viewer who bookmarked the video and another video
 
   Scenario Outline: a message with <defect> is dead-lettered and later events still flow
     When the catalog publishes for the video a message with <defect>

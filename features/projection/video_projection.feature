@@ -1,14 +1,15 @@
-@projection @needs_publish_raw @needs_read_models @creates_own
+@projection @needs_grpc @needs_publish_raw @creates_own
 Feature: The profile service's read model of catalog videos
   The profile service MUST converge to the newest version of every video it hears about on
   catalog.video.events, whatever the delivery order, and MUST apply each event at most once: a
   change is applied only when its version is newer than the one held, partial updates are merged
   into the row, and a deletion leaves the video marked deleted. Events are injected as the catalog
-  publishes them; the read model is read through the target's read-model endpoint (capability
-  read_models) until the profile RPCs that hydrate favourites and history from it are served.
+  publishes them; the read model is read as the profile service serves it: the video metadata
+  ListFavorites hydrates into a viewer's bookmark of the video.
 
   Background:
     Given a video the catalog created at version 1 with title "first"
+    And a viewer who bookmarked the video
 
   @B-P01
   Scenario: a created video appears in the read model

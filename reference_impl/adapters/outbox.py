@@ -83,7 +83,7 @@ class OutboxStore:
         head_of_line = (
             "" if defects.active("relay-no-head-of-line") else
             "AND NOT EXISTS (SELECT 1 FROM {outbox} e WHERE e.aggregate_id = o.aggregate_id"
-            " AND e.published_at IS NULL AND e.seq < o.seq)"
+            " AND e.published_at IS NULL AND NOT e.unpublishable AND e.seq < o.seq)"
         )
         stale = "false" if defects.active("relay-ignores-lock-ttl") else "o.locked_at <= now() - %(ttl)s"
         rows = conn.cursor(row_factory=dict_row).execute(
@@ -134,14 +134,19 @@ class OutboxStore:
         )
         return cursor.rowcount == 1
 
-    def park(self, conn: psycopg.Connection, event_id: uuid.UUID, *, lock_token: str, error: str) -> bool:
-        """Record the last failed attempt and stop retrying the event; False if fenced."""
+    def park(
+        self, conn: psycopg.Connection, event_id: uuid.UUID, *, lock_token: str, error: str, unpublishable: bool = False
+    ) -> bool:
+        """Record the last failed attempt and stop retrying the event; False if fenced.
+
+        ``unpublishable``: the broker refused the event for good, so it stops holding back its successors.
+        """
         cursor = conn.execute(
             self._q(
                 "UPDATE {outbox} SET delivery_attempts = delivery_attempts + 1, last_error = %s, parked_at = now(),"
-                " lock_token = NULL, locked_at = NULL WHERE event_id = %s AND lock_token = %s"
+                " unpublishable = %s, lock_token = NULL, locked_at = NULL WHERE event_id = %s AND lock_token = %s"
             ),
-            (error, event_id, lock_token),
+            (error, unpublishable, event_id, lock_token),
         )
         return cursor.rowcount == 1
 
@@ -161,7 +166,7 @@ class OutboxStore:
         """
         cursor = conn.execute(
             self._q(
-                "UPDATE {outbox} SET parked_at = NULL, published_at = NULL, delivery_attempts = 0,"
+                "UPDATE {outbox} SET parked_at = NULL, unpublishable = false, published_at = NULL, delivery_attempts = 0,"
                 " available_at = now(), lock_token = NULL, locked_at = NULL"
                 " WHERE (%(aggregate)s::uuid IS NULL OR aggregate_id = %(aggregate)s)"
                 " AND (%(since)s::timestamptz IS NULL OR occurred_at >= %(since)s)"

@@ -3,7 +3,10 @@
 One cycle: claim a batch under a fresh lease token, publish it (one Publish request per ordering key,
 all in flight at once; ordering key = aggregate id, attributes from the row's headers), then settle in one transaction: published events
 are marked, failed ones rescheduled with exponential backoff, and an event that used its last
-attempt is parked. Every settle is fenced by the lease token. Several relays may run at once.
+attempt is parked. A refusal no retry can heal (INVALID_ARGUMENT: an attribute or the message over
+Pub/Sub's limits; NOT_FOUND for the topic when so configured) parks the event at once as
+unpublishable, so it does not hold back its aggregate. Every settle is fenced by the lease token.
+Several relays may run at once.
 
 Run alone (several may compete): ``python -m reference_impl.entrypoints.outbox_relay --schema catalog
 --topic catalog.video.events`` with ``DATABASE_URL`` and ``PUBSUB_EMULATOR_HOST`` set; ``--help`` lists
@@ -52,6 +55,8 @@ class RelaySettings:
         max_attempts: attempts before an event is parked.
         lock_ttl: age after which another relay may take over a lease.
         publish_timeout: seconds to wait for the broker's acknowledgement.
+        missing_topic_is_permanent: treat NOT_FOUND (the topic does not exist) as a refusal for
+            good and park at once; off by default, since a topic may be created after the service.
     """
 
     schema: str
@@ -63,6 +68,15 @@ class RelaySettings:
     max_attempts: int = 20
     lock_ttl: timedelta = timedelta(seconds=120)
     publish_timeout: float = 10.0
+    missing_topic_is_permanent: bool = False
+
+    def permanent(self, code: grpc.StatusCode | None) -> bool:
+        """Whether a publish refused with ``code`` can never succeed by retrying."""
+        if defects.active("relay-retries-permanent-errors"):
+            return False
+        return code == grpc.StatusCode.INVALID_ARGUMENT or (
+            code == grpc.StatusCode.NOT_FOUND and self.missing_topic_is_permanent
+        )
 
     def backoff(self, attempts_before: int) -> timedelta:
         """Delay before the next attempt, after ``attempts_before`` earlier failures plus this one."""
@@ -111,6 +125,14 @@ class CycleResult:
     rescheduled: int = 0
     parked: int = 0
     fenced: int = 0
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A failed publish of one event: the broker's words, and whether a retry could ever help."""
+
+    error: str
+    permanent: bool
 
 
 class RelayCrashed(RuntimeError):
@@ -175,7 +197,7 @@ class OutboxRelay:
             stall, self.faults.stall_after_claim = self.faults.stall_after_claim, 0.0
             time.sleep(stall)  # the simulated stall itself (a fault switch), not a wait for something
         outcomes = self._publish_all(claimed)
-        if self.faults.crash_after_publish and any(error is None for error in outcomes.values()):
+        if self.faults.crash_after_publish and any(failure is None for failure in outcomes.values()):
             self.faults.crash_after_publish = False
             msg = f"relay {self.relay_id} crashed after publishing {len(claimed)} events, before marking them"
             raise RelayCrashed(msg)
@@ -203,9 +225,9 @@ class OutboxRelay:
             if result.claimed == 0:
                 stop.wait(self.settings.idle_interval)
 
-    def _publish_all(self, claimed: list[ClaimedEvent]) -> dict[uuid.UUID, str | None]:
-        """Publish the batch as few Publish requests as the limits allow; event id → error or None."""
-        outcomes: dict[uuid.UUID, str | None] = {}
+    def _publish_all(self, claimed: list[ClaimedEvent]) -> dict[uuid.UUID, Failure | None]:
+        """Publish the batch as few Publish requests as the limits allow; event id → failure or None."""
+        outcomes: dict[uuid.UUID, Failure | None] = {}
         drops_attributes = defects.active("relay-drops-attributes")
         for chunk in _chunks(claimed):
             started = time.perf_counter()
@@ -216,21 +238,24 @@ class OutboxRelay:
                     timeout=self.settings.publish_timeout,
                 )
             except Exception as exc:  # noqa: BLE001 - any failure is a failed attempt the relay retries
-                error = f"{type(exc).__name__}: {exc}"[:1000]
-                outcomes.update((e.event_id, error) for e in chunk)
+                failure = Failure(f"{type(exc).__name__}: {exc}"[:1000], permanent=False)
+                outcomes.update((e.event_id, failure) for e in chunk)
                 continue
             latency_ms = (time.perf_counter() - started) * 1000
             histogram = self._metrics.latency.labels(self.settings.schema)
             for event, result in zip(chunk, results, strict=True):
                 if isinstance(result, Exception):
-                    outcomes[event.event_id] = f"{type(result).__name__}: {_describe(result)}"[:1000]
+                    code = result.code() if isinstance(result, grpc.RpcError) else None  # type: ignore[attr-defined]
+                    outcomes[event.event_id] = Failure(
+                        f"{type(result).__name__}: {_describe(result)}"[:1000], permanent=self.settings.permanent(code)
+                    )
                 else:
                     outcomes[event.event_id] = None
                     histogram.observe(latency_ms)
         return outcomes
 
     def _settle(
-        self, claimed: list[ClaimedEvent], outcomes: dict[uuid.UUID, str | None], lock_token: str
+        self, claimed: list[ClaimedEvent], outcomes: dict[uuid.UUID, Failure | None], lock_token: str
     ) -> CycleResult:
         schema = self.settings.schema
         published_ids = [e.event_id for e in claimed if outcomes[e.event_id] is None]
@@ -239,18 +264,23 @@ class OutboxRelay:
             marked = self._store.mark_published(self._conn, published_ids, lock_token=lock_token)
             fenced += len(published_ids) - len(marked)
             for event in claimed:
-                error = outcomes[event.event_id]
-                if error is None:
+                failure = outcomes[event.event_id]
+                if failure is None:
                     continue
                 self._metrics.failure.labels(schema).inc()
-                if event.delivery_attempts + 1 >= self.settings.max_attempts and not defects.active("relay-never-parks"):
-                    held = self._store.park(self._conn, event.event_id, lock_token=lock_token, error=error)
+                if failure.permanent:
+                    error = f"refused for good, parked at once: {failure.error}"
+                    held = self._store.park(self._conn, event.event_id, lock_token=lock_token, error=error, unpublishable=True)
                     parked += held
-                    _log.error("outbox event %s parked after %d attempts: %s", event.event_id, self.settings.max_attempts, error)
+                    _log.error("outbox event %s %s", event.event_id, error)
+                elif event.delivery_attempts + 1 >= self.settings.max_attempts and not defects.active("relay-never-parks"):
+                    held = self._store.park(self._conn, event.event_id, lock_token=lock_token, error=failure.error)
+                    parked += held
+                    _log.error("outbox event %s parked after %d attempts: %s", event.event_id, self.settings.max_attempts, failure.error)
                 else:
                     delay = self.settings.backoff(event.delivery_attempts)
                     held = self._store.reschedule(
-                        self._conn, event.event_id, lock_token=lock_token, error=error, retry_at_delay=delay
+                        self._conn, event.event_id, lock_token=lock_token, error=failure.error, retry_at_delay=delay
                     )
                     rescheduled += held
                 fenced += not held
@@ -298,6 +328,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--max-backoff", type=_seconds, default=defaults.max_backoff, help="seconds")
     parser.add_argument("--max-attempts", type=int, default=defaults.max_attempts)
     parser.add_argument("--lock-ttl", type=_seconds, default=defaults.lock_ttl, help="seconds")
+    parser.add_argument(
+        "--missing-topic-is-permanent", action="store_true", help="park an event at once when its topic does not exist"
+    )
     parser.add_argument("--metrics-port", type=int, default=None, help="serve /metrics here (0 = a free port)")
     parser.add_argument("--crash-after-publish", action="store_true", help="fault: die before marking a batch")
     parser.add_argument("--stall-after-claim", type=float, default=0.0, help="fault: stall this many seconds once")
@@ -321,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         max_backoff=args.max_backoff,
         max_attempts=args.max_attempts,
         lock_ttl=args.lock_ttl,
+        missing_topic_is_permanent=args.missing_topic_is_permanent,
     )
     registry = CollectorRegistry()
     metrics_url = "-"

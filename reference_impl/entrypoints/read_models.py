@@ -1,10 +1,9 @@
 """Reference-only REST routes under ``/_reference/``: read-only views of the projections, fault switches.
 
-The conformance suite reads a projection through a public RPC where one exists. Until the catalog
-query service (GetVideoMetadata/GetVideoDetail: stats, has_liked) and the profile service's
-hydrated lists serve them, these routes show the read models as stored, so projection scenarios
-can run against the reference; they need the ``read_models`` capability, which a deployment
-without such an endpoint simply does not advertise.
+The conformance suite reads projections the way a deployment serves them (catalog's
+GetVideoDetail, the profile service's hydrated favourites) or from the contract's tables; it does
+not use these read-model routes. They stay for a person inspecting the reference by hand (the
+``read_models`` capability, which no deployment has).
 
 - ``GET /_reference/read-models/profile/videos/{video_id}`` — the ``profile.videos_projection`` row.
 - ``GET /_reference/read-models/catalog/engagement/{video_id}?user_id=`` — the stats row, and the

@@ -4,8 +4,9 @@ What each needs from the target:
 
 - catalog/profile events are injected as their producers would publish them (``publish_raw``) and
   observed on the output and dead-letter topics (``observe_events``);
-- projections are read through the target's read-model endpoint (``read_models``; the reference
-  serves ``/_reference/read-models/...`` until the catalog query and profile RPCs expose them);
+- projections are read through the public RPCs that serve them (``grpc``: catalog's GetVideoDetail,
+  the profile service's favourites) and, where no RPC shows a column, through plain SQL on the
+  projection tables contracts/sql names (``database``);
 - outbox-table scenarios write rows into an outbox table exactly as the DDL contract
   (contracts/sql/outbox_inbox.sql.tmpl) says a service does (``database``);
 - relay processes, their fault switches, re-drive and projection rebuilds are operator tools of the
@@ -31,15 +32,18 @@ from datetime import UTC, datetime
 
 import httpx
 import psycopg
+from psycopg.rows import dict_row
 from google.protobuf.timestamp_pb2 import Timestamp
 from prometheus_client.parser import text_string_to_metric_families
 
 from contracts.gen.profile.v1 import events_pb2 as profile_events
-from contracts.gen.profile.v1 import profile_pb2
+from contracts.gen.profile.v1 import profile_pb2, profile_pb2_grpc
 from contracts.gen.video.v1 import events_pb2 as video_events
+from contracts.gen.video.v1 import query_pb2, query_pb2_grpc
 from contracts.sql import render_outbox_inbox
 from steps.driver.broker import BrokerCalls
 from steps.driver.checks import ContractViolation
+from steps.driver.outcome import Identity, Outcome
 
 VIDEO_TOPIC = "catalog.video.events"
 ENGAGEMENT_TOPIC = "profile.engagement.events"
@@ -212,15 +216,55 @@ class OutboxCalls(BrokerCalls):
 
     # -- reading projections ---------------------------------------------------------------------
 
-    def video_projection(self, video_id: str) -> dict | None:
-        """The profile service's read model of one video, or None when it has none."""
-        response = self._read_model(f"/_reference/read-models/profile/videos/{video_id}")
-        return None if response.status_code == 404 else response.json()
+    def profile_video(self, reader: str, video_id: str) -> dict | None:
+        """The profile service's read model of a video as its RPCs serve it (``grpc``): the video
+        metadata hydrated into ``reader``'s favourite of it (ListFavorites), or None when that
+        favourite carries none yet. ``reader`` must have liked or bookmarked the video."""
+        stub = profile_pb2_grpc.ProfileServiceStub(self._channel(self.target.profile_grpc))
+        outcome = self._unary("profile.v1.ProfileService/ListFavorites", stub.ListFavorites,
+                              profile_pb2.ListFavoritesRequest(page_size=100), Identity.of_user(reader))
+        _insist(outcome)
+        for item in outcome.response.favorites:
+            if item.video_id == video_id:
+                if not item.HasField("video"):
+                    return None
+                video = item.video
+                return {"title": video.title, "description": video.description, "status": video.status,
+                        "version": video.version}
+        msg = f"user {reader} has no favourite of video {video_id}; the read model is read through it"
+        raise ContractViolation("profile.v1.ProfileService/ListFavorites", "favourite missing", msg)
 
-    def engagement_projection(self, video_id: str, user_id: str | None = None) -> dict:
-        """Catalog's engagement read model of a video: ``stats`` and, for a user, ``user`` and ``watcher``."""
-        params = {"user_id": user_id} if user_id else None
-        return self._read_model(f"/_reference/read-models/catalog/engagement/{video_id}", params).json()
+    def catalog_engagement(self, video_id: str, viewer: str) -> dict:
+        """Catalog's engagement projection of a video as GetVideoDetail serves it to ``viewer``
+        (``grpc``): the viewer's ``has_liked`` / ``has_bookmarked`` and the video's counters."""
+        stub = query_pb2_grpc.CatalogQueryServiceStub(self._channel(self.target.catalog_grpc))
+        outcome = self._unary("video.v1.CatalogQueryService/GetVideoDetail", stub.GetVideoDetail,
+                              query_pb2.GetVideoDetailRequest(video_id=video_id), Identity.of_user(viewer))
+        _insist(outcome)
+        detail = outcome.response.detail
+        names = ("has_liked", "has_bookmarked", "like_count", "bookmark_count", "watch_count", "unique_watchers")
+        return {name: getattr(detail, name) for name in names}
+
+    def catalog_watch_times(self, video_id: str) -> tuple[datetime | None, datetime | None]:
+        """First and last watch time of a video in catalog's engagement stats table (``database``;
+        no RPC serves them)."""
+        self._require("database", "reading catalog.video_engagement_stats_projection")
+        with psycopg.connect(self.target.database_url) as conn:  # type: ignore[arg-type]
+            row = conn.execute(
+                "SELECT first_watch_at, last_watch_at FROM catalog.video_engagement_stats_projection WHERE video_id = %s",
+                (video_id,),
+            ).fetchone()
+        return (None, None) if row is None else (row[0], row[1])
+
+    def profile_video_row(self, video_id: str) -> dict | None:
+        """The ``profile.videos_projection`` row of a video as stored (``database``), or None."""
+        self._require("database", "reading profile.videos_projection")
+        with psycopg.connect(self.target.database_url, row_factory=dict_row) as conn:  # type: ignore[arg-type]
+            return conn.execute(
+                "SELECT video_id::text, title, description, duration_micros, thumbnail_url, hls_master_playlist, status,"
+                " visibility_status, published_at, version FROM profile.videos_projection WHERE video_id = %s",
+                (video_id,),
+            ).fetchone()
 
     def fail_next_projection_handlers(self, count: int, event_type: str | None = None) -> None:
         """Reference fault switch: the next ``count`` handler runs fail after their writes."""
@@ -235,15 +279,8 @@ class OutboxCalls(BrokerCalls):
 
     def metrics(self) -> dict[str, float]:
         """The target's Prometheus metrics (``GET <rest_url>/metrics``) as ``name{labels}`` → value."""
+        self._declare("rest", "GET /metrics")
         return _parse_metrics(self._http_client().get(f"{self.target.rest_url}/metrics").text)
-
-    def _read_model(self, path: str, params: dict[str, str] | None = None) -> httpx.Response:
-        self._require("read_models", "reading projections")
-        response = self._http_client().get(f"{self.target.rest_url}{path}", params=params)
-        if response.status_code not in (200, 404):
-            msg = f"GET {path} answered {response.status_code}: {response.text[:300]}"
-            raise ContractViolation("driver", "read model unreadable", msg)
-        return response
 
     def _http_client(self) -> httpx.Client:
         if not self.target.rest_url:
@@ -254,6 +291,7 @@ class OutboxCalls(BrokerCalls):
         return self._http
 
     def _require(self, capability: str, what: str) -> None:
+        self._declare(capability, what)
         if capability not in self.target.capabilities:
             msg = f"target {self.target.name!r} lacks {capability!r}, needed for {what}; tag the scenario @needs_{capability}"
             raise ContractViolation("driver", "missing capability", msg)
@@ -454,6 +492,12 @@ class OutboxCalls(BrokerCalls):
         if not hasattr(self, "_schemas"):
             self._schemas = []
         return self._schemas
+
+
+def _insist(outcome: Outcome) -> None:
+    if not outcome.ok:
+        msg = f"{outcome.operation} answered {outcome.code} {outcome.reason or ''}: {outcome.message}"
+        raise ContractViolation(outcome.operation, "read failed", msg)
 
 
 def _pump(process: subprocess.Popen[str], relay: RelayProcess, lines: queue.Queue[str | None]) -> None:

@@ -47,7 +47,8 @@ MATRIX: dict[str, tuple[list[str], list[str]]] = {
     ),
     "upload-rejects-unknown-objects": (["features/upload/unknown_object.feature"], ["unknown_object"]),
     "relay-drops-attributes": (
-        ["features/outbox/committed_changes.feature"], ["a_committed_change_produces_exactly_one_logical_event"]
+        ["features/outbox/committed_changes.feature", "features/outbox/changes_through_rpcs.feature"],
+        ["a_committed_change_produces_exactly_one_logical_event", "a_registered_upload_is_announced"],
     ),
     "relay-marks-before-publish": (
         ["features/outbox/relay_faults.feature", "features/outbox/broker_outage.feature"],
@@ -60,6 +61,7 @@ MATRIX: dict[str, tuple[list[str], list[str]]] = {
     ),
     "relay-backoff-uncapped": (["features/outbox/relay_faults.feature"], ["retry_delays_double"]),
     "relay-never-parks": (["features/outbox/relay_faults.feature"], ["an_event_that_used_up_its_attempts"]),
+    "relay-retries-permanent-errors": (["features/outbox/relay_faults.feature"], ["an_event_the_broker_refuses_for_good"]),
     "projection-ignores-version": (
         ["features/projection/video_projection.feature"],
         ["an_older_version_arriving_late", "an_event_of_the_version_already_held", "a_deleted_video_is_marked_deleted"],
@@ -73,8 +75,9 @@ MATRIX: dict[str, tuple[list[str], list[str]]] = {
         ["features/projection/engagement_projection.feature"], ["a_handler_failure_rolls_back"]
     ),
     "inbox-no-dedupe": (
-        ["features/projection/engagement_projection.feature", "features/outbox/relay_faults.feature"],
-        ["a_redelivered_watch_event_is_counted_once", "a_relay_killed_after_publishing"],
+        ["features/projection/engagement_projection.feature", "features/outbox/relay_faults.feature",
+         "features/outbox/changes_through_rpcs.feature"],
+        ["a_redelivered_watch_event_is_counted_once", "a_relay_killed_after_publishing", "a_published_event_delivered_again"],
     ),
     "engagement-no-staleness-guard": (
         ["features/projection/engagement_projection.feature"], ["a_stale_removal_does_not_undo"]
@@ -87,7 +90,10 @@ MATRIX: dict[str, tuple[list[str], list[str]]] = {
     "rebuild-keeps-inbox": (
         ["features/projection/rebuild_from_replay.feature"], ["rebuilding_the_profile_videos_projection"]
     ),
-    "lifecycle-ignores-expected-version": (["features/catalog/versions.feature"], ["naming_an_old_version"]),
+    "lifecycle-ignores-expected-version": (
+        ["features/catalog/versions.feature", "features/outbox/changes_through_rpcs.feature"],
+        ["naming_an_old_version", "changes_refused_inside_their_transaction", "racing_for_the_same_version"],
+    ),
     "lifecycle-accepts-stale-reports": (["features/catalog/processing_status.feature"], ["older_than_the_last"]),
     "lifecycle-accepts-any-caller": (
         ["features/catalog/authorization.feature"],
@@ -149,7 +155,8 @@ def run_with_defect(defect: str, workdir: Path) -> DefectRun:
     env.pop("PYTEST_ADDOPTS", None)
     run = subprocess.run(  # noqa: S603 - our own suite
         [sys.executable, "-m", "pytest", *features, "-p", "no:cacheprovider", "-q", f"--junitxml={report}",
-         f"--basetemp={workdir / defect}"],
+         f"--basetemp={workdir / defect}",
+         f"--results-dir={workdir / f'{defect}-results'}"],  # its bundles stay out of the repo's results/
         cwd=ROOT,
         env=env,
         capture_output=True,
