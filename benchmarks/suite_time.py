@@ -1,7 +1,7 @@
 """Benchmark: where ``pytest features/`` spends its wall time, and how much of it is CPU.
 
-Runs the feature suite once in a subprocess (``-p no:cacheprovider``, its own ``--basetemp`` and
-JUnit XML in a temporary folder) and prints:
+Runs the feature suite once in a subprocess (``-p no:cacheprovider``; its ``--basetemp``, JUnit XML
+and the plugin's ``--results-dir`` in a temporary folder) and prints:
 
 - the run's wall time next to the CPU time (user + system) of it and every process it waited for
   (the reference, relays, stand-ins, PostgreSQL when embedded): wall much above CPU means waiting;
@@ -11,9 +11,6 @@ JUnit XML in a temporary folder) and prints:
 
 With ``--per-area`` it also runs each area in a subprocess of its own, which gives CPU per area
 (each run pays the session start-up once).
-
-The plugin writes ``results/summary.json`` into the project as every feature run does; it has no
-option to put it elsewhere.
 
     python -m benchmarks.suite_time [--per-area] [-- extra pytest arguments]
 """
@@ -61,7 +58,8 @@ def run_pytest(paths: list[str], extra: list[str]) -> Run:
     with tempfile.TemporaryDirectory(prefix="suite-time-") as scratch:
         junit = Path(scratch) / "junit.xml"
         command = [sys.executable, "-m", "pytest", *paths, "-q", "-p", "no:cacheprovider",
-                   "--basetemp", str(Path(scratch) / "tmp"), f"--junitxml={junit}", *extra]
+                   "--basetemp", str(Path(scratch) / "tmp"), f"--junitxml={junit}",
+                   "--results-dir", str(Path(scratch) / "results"), *extra]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         began = time.monotonic()
         done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)  # noqa: S603
