@@ -5,6 +5,7 @@ pytest_plugins = [
     "fixtures.pubsub.plugin",
     "steps.plugin",
     "steps.results",
+    "steps.interrupt",
     "steps.common",
     "steps.failed_writes",
     "steps.upload",

@@ -1,6 +1,6 @@
 """Benchmark: the outbox relay and the projection consumer, next to their SQL alone, in one run.
 
-    python benchmarks/outbox_relay.py [--events 20000] [--aggregates 1000] [--rate 500] [--lag-seconds 10]
+    python benchmarks/outbox_relay.py [--quick] [--events 20000] [--rates 500 2000] [--backlogs 10000 100000 1000000]
 
 Starts PostgreSQL (``DATABASE_URL`` or an embedded one) and the Pub/Sub stand-in, then measures:
 
@@ -12,8 +12,10 @@ Starts PostgreSQL (``DATABASE_URL`` or an embedded one) and the Pub/Sub stand-in
 - **projection apply, SQL alone**: inbox insert + guarded upsert + mark, one transaction per event;
 - **projection apply, consumer**: the same events delivered by StreamingPull to the profile videos
   consumer, until every inbox row is processed;
-- **end-to-end lag** at a steady ``--rate`` events/s for ``--lag-seconds`` (one relay): from the
-  writer's commit to the moment a subscriber receives the message (p50/p99).
+- **end-to-end lag** at each steady rate of ``--rates`` events/s for ``--lag-seconds`` (one relay):
+  from the writer's commit to the moment a subscriber receives the message (p50/p99);
+- **backlog**: one relay draining the first ``--backlog-sample`` events of a pending table of each
+  ``--backlogs`` size, and the claim query's plan (``OutboxStore.claim`` under EXPLAIN ANALYZE, rolled back).
 
 Prints a table with events/s and the ratio to the SQL-alone figure. Not a test: numbers vary with
 the machine; the ratios are the point.
@@ -30,12 +32,14 @@ import sys
 import threading
 import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psycopg  # noqa: E402
+from psycopg import sql  # noqa: E402
 from google.cloud import pubsub_v1  # noqa: E402
 from prometheus_client import CollectorRegistry  # noqa: E402
 from psycopg_pool import ConnectionPool  # noqa: E402
@@ -256,21 +260,97 @@ def end_to_end_lag(dsn: str, env: dict[str, str], rate: int, seconds: float, agg
     return statistics.median(ordered), ordered[int(len(ordered) * 0.99) - 1], len(ordered)
 
 
+def backlog_throughput(dsn: str, env: dict[str, str], backlog: int, sample: int, aggregates: int, batch: int) -> float:
+    """Events/s of one relay draining the first ``sample`` events of a ``backlog``-row pending table."""
+    reset(dsn)
+    running = start_relays(1, env, batch, idle=0.01)
+    try:
+        start = insert(dsn, make_events(backlog, aggregates))
+        target = backlog - min(sample, backlog)
+        while unpublished(dsn) > target:
+            time.sleep(0.02)  # polling the benchmark's own progress, not a test wait
+        return min(sample, backlog) / (time.monotonic() - start)
+    finally:
+        stop(running)
+
+
+class _ExplainingConnection:
+    """Wraps a connection so ``OutboxStore.claim`` runs under EXPLAIN ANALYZE: the plan of the real query."""
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self._conn, self.plan = conn, []
+
+    def cursor(self, **_kwargs: object) -> _ExplainingConnection:
+        return self
+
+    def execute(self, query: sql.Composable, params: dict[str, object]) -> _ExplainingConnection:
+        rows = self._conn.execute(sql.SQL("EXPLAIN (ANALYZE, COSTS OFF) ") + query, params).fetchall()
+        self.plan = [row[0] for row in rows]
+        return self
+
+    def fetchall(self) -> list[dict[str, object]]:
+        return []
+
+
+def claim_plan(dsn: str, batch: int) -> list[str]:
+    """The claim query's plan on the table as it stands (run and rolled back)."""
+    with psycopg.connect(dsn) as conn:
+        explaining = _ExplainingConnection(conn)
+        OutboxStore("catalog").claim(explaining, lock_token=uuid.uuid4().hex, limit=batch,  # type: ignore[arg-type]
+                                     lock_ttl=timedelta(minutes=2))
+        conn.rollback()
+    return explaining.plan
+
+
+@dataclass
+class Results:
+    """Every figure of one run; ``lag`` per rate is (p50 ms, p99 ms, measured), ``backlog`` events/s per size."""
+
+    sql: float = 0.0
+    relays: dict[int, float] = field(default_factory=dict)
+    apply_sql: float = 0.0
+    apply: float = 0.0
+    lag: dict[int, tuple[float, float, int]] = field(default_factory=dict)
+    backlog: dict[int, float] = field(default_factory=dict)
+    plan: list[str] = field(default_factory=list)
+
+
 def progress(what: str) -> None:
     print(f"... {what}", file=sys.stderr, flush=True)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=20000)
-    parser.add_argument("--aggregates", type=int, default=1000)
-    parser.add_argument("--batch", type=int, default=200, help="relay batch size")
-    parser.add_argument("--apply-events", type=int, default=5000)
-    parser.add_argument("--rate", type=int, default=500)
-    parser.add_argument("--lag-seconds", type=float, default=10.0)
-    args = parser.parse_args()
+def parser() -> argparse.ArgumentParser:
+    """The options; ``--quick`` shrinks every size for ``python -m benchmarks``."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--events", type=int, default=20000)
+    p.add_argument("--aggregates", type=int, default=1000)
+    p.add_argument("--batch", type=int, default=200, help="relay batch size")
+    p.add_argument("--apply-events", type=int, default=5000)
+    p.add_argument("--rates", type=int, nargs="+", default=[500, 2000], help="steady rates for the lag table")
+    p.add_argument("--lag-seconds", type=float, default=10.0)
+    p.add_argument("--backlogs", type=int, nargs="*", default=[10_000, 100_000, 1_000_000],
+                   help="pending backlog sizes for the backlog table (none: skip it)")
+    p.add_argument("--backlog-sample", type=int, default=10000, help="events drained per backlog size")
+    p.add_argument("--relays", type=int, nargs="+", default=[1, 2], help="relay process counts to measure")
+    p.add_argument("--quick", action="store_true",
+                   help="small defaults: 5k events, 2k applied, 4 s per rate, backlogs 10k/100k, 1 relay")
+    return p
 
+
+def options(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse ``argv``; ``--quick`` changes the defaults, so options given beside it still win."""
+    p = parser()
+    if p.parse_args(argv).quick:
+        p.set_defaults(events=5000, apply_events=2000, lag_seconds=4.0, backlogs=[10_000, 100_000],
+                       backlog_sample=5000, relays=[1])
+    return p.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> Results:
+    """Start PostgreSQL and the stand-in, measure everything, stop them."""
+    results = Results()
     child, host, _admin = start_standin()
+    previous = os.environ.get("PUBSUB_EMULATOR_HOST")
     os.environ["PUBSUB_EMULATOR_HOST"] = host
     env = {**os.environ, "LINGO_PUBSUB_PROJECT": PROJECT}
     try:
@@ -279,30 +359,65 @@ def main() -> int:
             env["DATABASE_URL"] = dsn
             migrate(dsn)
             pubsub_v1.PublisherClient().create_topic(name=f"projects/{PROJECT}/topics/{TOPIC}")
-            events = make_events(args.events, args.aggregates)
-            rows = []
             progress("claim+mark SQL alone")
-            base = sql_alone(dsn, events, args.batch)
-            rows.append(("claim+mark SQL alone", base, 1.0))
-            for relays in (1, 2):
+            results.sql = sql_alone(dsn, make_events(args.events, args.aggregates), args.batch)
+            for relays in args.relays:
                 progress(f"relay x{relays}")
-                rate = relay_throughput(dsn, env, make_events(args.events, args.aggregates), relays, args.batch)
-                rows.append((f"relay x{relays} (commit -> acked + marked)", rate, rate / base))
+                results.relays[relays] = relay_throughput(
+                    dsn, env, make_events(args.events, args.aggregates), relays, args.batch
+                )
             progress("apply")
-            apply_events = make_events(args.apply_events, args.aggregates)
-            apply_base = apply_sql_alone(dsn, apply_events)
-            rows.append(("apply SQL alone (inbox+upsert+mark)", apply_base, 1.0))
-            apply_rate = apply_consumer(dsn, make_events(args.apply_events, args.aggregates))
-            rows.append(("apply via StreamingPull consumer", apply_rate, apply_rate / apply_base))
-            progress("end-to-end lag")
-            p50, p99, measured = end_to_end_lag(dsn, env, args.rate, args.lag_seconds, args.aggregates)
+            results.apply_sql = apply_sql_alone(dsn, make_events(args.apply_events, args.aggregates))
+            results.apply = apply_consumer(dsn, make_events(args.apply_events, args.aggregates))
+            for rate in args.rates:
+                progress(f"end-to-end lag at {rate}/s")
+                results.lag[rate] = end_to_end_lag(dsn, env, rate, args.lag_seconds, args.aggregates)
+            for size in args.backlogs:
+                progress(f"backlog {size:,}")
+                results.backlog[size] = backlog_throughput(
+                    dsn, env, size, args.backlog_sample, args.aggregates, args.batch
+                )
+            if args.backlogs:
+                # The plan on the largest backlog, refilled: the drain above left it partly published.
+                reset(dsn)
+                insert(dsn, make_events(max(args.backlogs), args.aggregates))
+                results.plan = claim_plan(dsn, args.batch)
     finally:
         child.stop()
+        # Later runs in this process (python -m benchmarks) must not find the stopped stand-in.
+        if previous is None:
+            os.environ.pop("PUBSUB_EMULATOR_HOST", None)
+        else:
+            os.environ["PUBSUB_EMULATOR_HOST"] = previous
+    return results
+
+
+def report(args: argparse.Namespace, results: Results) -> None:
+    """Print the tables of one run."""
+    rows = [("claim+mark SQL alone", results.sql, 1.0)]
+    rows += [(f"relay x{n} (commit -> acked + marked)", v, v / results.sql) for n, v in results.relays.items()]
+    rows += [("apply SQL alone (inbox+upsert+mark)", results.apply_sql, 1.0),
+             ("apply via StreamingPull consumer", results.apply, results.apply / results.apply_sql)]
     print(f"\n{'measure':44} {'events/s':>10} {'ratio':>7}")
     for name, value, ratio in rows:
         print(f"{name:44} {value:10,.0f} {ratio:7.2f}")
-    print(f"\nend-to-end lag at {args.rate}/s for {args.lag_seconds:g} s ({measured} events, 1 relay): "
-          f"p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    print(f"\nend-to-end lag, 1 relay, {args.lag_seconds:g} s per rate (commit -> received)")
+    print(f"{'events/s':>9} {'measured':>9} {'p50 ms':>9} {'p99 ms':>9}")
+    for rate, (p50, p99, measured) in results.lag.items():
+        print(f"{rate:>9} {measured:>9} {p50:>9.1f} {p99:>9.1f}")
+    if results.backlog:
+        first = next(iter(results.backlog.values()))
+        print(f"\nrelay x1 draining the first {args.backlog_sample:,} events of a pending backlog")
+        print(f"{'backlog rows':>12} {'events/s':>10} {'vs first':>9}")
+        for size, rate in results.backlog.items():
+            print(f"{size:>12,} {rate:>10,.0f} {rate / first:>9.2f}")
+        print(f"\nclaim plan at {max(results.backlog):,} pending rows (EXPLAIN ANALYZE, rolled back):")
+        print("\n".join(f"  {line}" for line in results.plan))
+
+
+def main() -> int:
+    args = options()
+    report(args, run(args))
     return 0
 
 

@@ -65,7 +65,7 @@ def server_cpu_seconds(child: ChildProcess) -> float:
     """User + system CPU of the child and its descendants (gcloud runs Java as a grandchild)."""
     import psutil
 
-    root = psutil.Process(child._proc.pid)
+    root = psutil.Process(child.pid)
     total = 0.0
     for proc in [root, *root.children(recursive=True)]:
         try:

@@ -5,7 +5,7 @@ concurrent clients measures calls/s and p50/p99 latency of InitResumableUpload f
 and the same reserve (INSERT … ON CONFLICT) + store-URL transaction issued straight to
 PostgreSQL by as many threads. Prints one table with the ratio service / SQL.
 
-    python benchmarks/upload_init.py [--seconds 5]
+    python -m benchmarks.upload_init [--seconds 5] [--quick]
 """
 
 from __future__ import annotations
@@ -72,23 +72,39 @@ def sql_call(database_url: str) -> Callable[[], Callable[[], None]]:
     return make
 
 
+Cell = tuple[float, float, float]
+
+
+def cells(driver: Driver, database_url: str, seconds: float, clients: tuple[int, ...]) -> dict[int, tuple[Cell, Cell]]:
+    """(service, SQL alone) per client count, each (calls/s, p50 ms, p99 ms), on a running reference."""
+    return {
+        n: (measure(n, seconds, service_call(driver, "bench-")), measure(n, seconds, sql_call(database_url)))
+        for n in clients
+    }
+
+
+def print_table(seconds: float, table: dict[int, tuple[Cell, Cell]]) -> None:
+    """The table of ``cells``."""
+    print(f"InitResumableUpload vs the same SQL alone, {seconds:g} s per cell, 2-core machine")
+    print(f"{'clients':>7} | {'service calls/s':>15} {'p50 ms':>7} {'p99 ms':>7} | "
+          f"{'SQL tx/s':>9} {'p50 ms':>7} {'p99 ms':>7} | {'service/SQL':>11}")
+    for clients, (service, alone) in table.items():
+        print(f"{clients:>7} | {service[0]:>15.0f} {service[1]:>7.2f} {service[2]:>7.2f} | "
+              f"{alone[0]:>9.0f} {alone[1]:>7.2f} {alone[2]:>7.2f} | {service[0] / alone[0]:>11.2f}")
+
+
 def main() -> None:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="measuring time per cell")
+    parser.add_argument("--quick", action="store_true", help="2 s per cell, 8 and 32 clients only")
     args = parser.parse_args()
+    seconds, clients = (2.0, (8, 32)) if args.quick else (args.seconds, (1, 8, 32))
     with postgres_server() as postgres, tempfile.TemporaryDirectory() as workdir:
         database = postgres.create_database()
         with standins("lingo-bench", Path(workdir)) as env, running_reference(database, extra_env=env) as target:
             driver = Driver(target, "bench-")
-            print(f"InitResumableUpload vs the same SQL alone, {args.seconds:g} s per cell, 2-core machine")
-            print(f"{'clients':>7} | {'service calls/s':>15} {'p50 ms':>7} {'p99 ms':>7} | "
-                  f"{'SQL tx/s':>9} {'p50 ms':>7} {'p99 ms':>7} | {'service/SQL':>11}")
-            for clients in (1, 8, 32):
-                service = measure(clients, args.seconds, service_call(driver, "bench-"))
-                alone = measure(clients, args.seconds, sql_call(database))
-                print(f"{clients:>7} | {service[0]:>15.0f} {service[1]:>7.2f} {service[2]:>7.2f} | "
-                      f"{alone[0]:>9.0f} {alone[1]:>7.2f} {alone[2]:>7.2f} | {service[0] / alone[0]:>11.2f}")
+            print_table(seconds, cells(driver, database, seconds, clients))
             driver.close()
 
 

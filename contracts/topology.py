@@ -86,6 +86,9 @@ class Topic:
         event_json_schemas: event type -> JSON Schema name of the data's protojson form, for
             topics whose data type depends on the event type.
         dead_letter_topic: where this topic's subscriptions dead-letter, or None.
+        keeps_ordering_key: dead-letter topics only: whether a forwarded copy keeps its source
+            message's ordering key (``forwarded_ordering_key: kept``) or carries none
+            (``dropped``); None for other topics.
     """
 
     name: str
@@ -100,6 +103,7 @@ class Topic:
     event_types: dict[str, str | None]
     event_json_schemas: dict[str, str]
     dead_letter_topic: str | None
+    keeps_ordering_key: bool | None = None
 
     @property
     def is_dead_letter(self) -> bool:
@@ -134,6 +138,8 @@ class Subscription:
         dead_letter_topic: topic id receiving messages after ``max_delivery_attempts``, or None.
         max_delivery_attempts: 5..100 when a dead-letter topic is set, else None.
         retry_policy: backoff between redeliveries, or None (immediate redelivery).
+        retain_acked_messages: keep acknowledged messages for the retention period, so a Seek
+            back in time replays them (projection rebuilds need it).
     """
 
     name: str
@@ -146,6 +152,7 @@ class Subscription:
     dead_letter_topic: str | None
     max_delivery_attempts: int | None
     retry_policy: RetryPolicy | None
+    retain_acked_messages: bool = False
 
 
 @dataclass(frozen=True)
@@ -201,15 +208,37 @@ class Topology:
         aggregate_type = attributes.get("aggregate_type")
         if topic.aggregate_types and aggregate_type not in topic.aggregate_types:
             problems.append(f"aggregate_type {aggregate_type!r} is not one of {list(topic.aggregate_types)} on {topic_name}")
-        expected_key = attributes.get(topic.ordering_key, "") if topic.ordering_key else ""
-        if ordering_key != expected_key:
-            rule = f"the {topic.ordering_key} attribute" if topic.ordering_key else "empty (this topic is unordered)"
-            problems.append(f"ordering key {ordering_key!r} must be {rule}: expected {expected_key!r}")
+        if topic.is_dead_letter:
+            problems += self._forwarded_key_violations(topic, attributes, ordering_key)
+        else:
+            expected_key = attributes.get(topic.ordering_key, "") if topic.ordering_key else ""
+            if ordering_key != expected_key:
+                rule = f"the {topic.ordering_key} attribute" if topic.ordering_key else "empty (this topic is unordered)"
+                problems.append(f"ordering key {ordering_key!r} must be {rule}: expected {expected_key!r}")
         schema_name = topic.json_schema_for(event_type)
         if payload is not None and schema_name:
             problems += [f"payload {p}" for p in schemas.violations(schema_name, payload)]
             problems += _payload_agrees(topic, attributes, payload)
         return problems
+
+    def _forwarded_key_violations(self, topic: Topic, attributes: dict[str, str], ordering_key: str) -> list[str]:
+        """A dead letter keeps its source's ordering key or carries none, as ``forwarded_ordering_key`` says.
+
+        The source's key is known when the forwarded attributes still hold the source topic's
+        ordering-key attribute; a message without it (a poison message may lack any) is not judged.
+        """
+        sources = [t for t in self.topics.values() if t.dead_letter_topic == topic.name and t.ordering_key]
+        for source in sources:
+            if source.ordering_key not in attributes:
+                continue
+            expected = attributes[source.ordering_key] if topic.keeps_ordering_key else ""
+            if ordering_key != expected:
+                rule = "kept" if topic.keeps_ordering_key else "dropped"
+                return [f"ordering key {ordering_key!r} of a dead letter must be {expected!r} "
+                        f"({topic.name} declares forwarded_ordering_key: {rule})"]
+        if not sources and ordering_key:
+            return [f"ordering key {ordering_key!r} on {topic.name}: its source topics publish without one"]
+        return []
 
 
 def _payload_agrees(topic: Topic, attributes: dict[str, str], payload: dict[str, Any]) -> list[str]:
@@ -259,6 +288,16 @@ def _parse_topic(name: str, raw: dict[str, Any]) -> Topic:
     if encoding not in PAYLOAD_ENCODINGS:
         msg = f"{where}.payload.encoding: expected one of {', '.join(PAYLOAD_ENCODINGS)}, got {encoding!r}"
         raise TopologyError(msg)
+    keeps_ordering_key = None
+    if encoding == "forwarded":
+        forwarded = _require(raw, "forwarded_ordering_key", where)
+        if forwarded not in ("kept", "dropped"):
+            msg = f"{where}.forwarded_ordering_key: expected 'kept' or 'dropped', got {forwarded!r}"
+            raise TopologyError(msg)
+        keeps_ordering_key = forwarded == "kept"
+    elif "forwarded_ordering_key" in raw:
+        msg = f"{where}.forwarded_ordering_key: only dead-letter topics (payload encoding 'forwarded') forward messages"
+        raise TopologyError(msg)
     return Topic(
         name=name,
         description=str(_require(raw, "description", where)).strip(),
@@ -276,6 +315,7 @@ def _parse_topic(name: str, raw: dict[str, Any]) -> Topic:
         event_types=dict(_require(raw, "event_types", where) or {}),
         event_json_schemas=dict(raw.get("event_json_schemas") or {}),
         dead_letter_topic=_require(raw, "dead_letter_topic", where),
+        keeps_ordering_key=keeps_ordering_key,
     )
 
 
@@ -315,6 +355,7 @@ def _parse_subscription(name: str, raw: dict[str, Any], defaults: dict[str, Any]
         dead_letter_topic=dead_letter_topic,
         max_delivery_attempts=max_attempts,
         retry_policy=retry,
+        retain_acked_messages=bool(merged.get("retain_acked_messages")),
     )
 
 
@@ -391,3 +432,52 @@ def load_topology() -> Topology:
     """
     text = (resources.files("contracts") / "pubsub.yaml").read_text(encoding="utf-8")
     return parse_topology(yaml.safe_load(text))
+
+
+# -- what a deployment must have ---------------------------------------------------------------
+
+SUITE_CONSUMERS = ("conformance suite", "conformance suite / operators")
+
+
+def setup_commands(topology: Topology, project: str = "$PROJECT") -> list[str]:
+    """``gcloud`` commands creating every topic and every service subscription of the contract.
+
+    The suite's own observer subscriptions are left out: a run creates (and deletes) its own.
+    """
+    lines = ["# topics"]
+    lines += [f"gcloud pubsub topics create {name} --project={project}" for name in topology.topics]
+    lines += ["", "# subscriptions of the services and the operators' dead-letter readers"]
+    for sub in topology.subscriptions.values():
+        if sub.consumer == "conformance suite":
+            continue
+        parts = [
+            f"gcloud pubsub subscriptions create {sub.name} --project={project} --topic={sub.topic}",
+            f"--ack-deadline={sub.ack_deadline_seconds} --message-retention-duration={sub.message_retention_seconds}s",
+        ]
+        if sub.enable_message_ordering:
+            parts.append("--enable-message-ordering")
+        if sub.dead_letter_topic:
+            parts.append(f"--dead-letter-topic={sub.dead_letter_topic} --max-delivery-attempts={sub.max_delivery_attempts}")
+        if sub.retry_policy:
+            parts.append(
+                f"--min-retry-delay={sub.retry_policy.minimum_backoff_seconds}s "
+                f"--max-retry-delay={sub.retry_policy.maximum_backoff_seconds}s"
+            )
+        lines.append(" ".join(parts) + f"  # {sub.consumer}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``--print``: the commands that give a Pub/Sub project the contract's topics and subscriptions."""
+    import argparse  # noqa: PLC0415 - only for the command line
+
+    parser = argparse.ArgumentParser(prog="python -m contracts.topology", description=main.__doc__)
+    parser.add_argument("--print", action="store_true", required=True, help="print the gcloud commands")
+    parser.add_argument("--project", default="$PROJECT", help="the Pub/Sub project (default: a $PROJECT placeholder)")
+    args = parser.parse_args(argv)
+    print("\n".join(setup_commands(load_topology(), args.project)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -4,7 +4,10 @@ Without ``DATABASE_URL`` it starts a local PostgreSQL (fixtures/postgres.py); wi
 ``PUBSUB_EMULATOR_HOST`` and ``LINGO_STORAGE_URL`` it starts the Pub/Sub and GCS stand-ins and
 wires itself to them, exactly as the suite's embedded reference is. When ready it prints one line,
 ``lingo-reference ready: <target URL>``; pass that URL to ``pytest features/ --target=<URL>``.
-SIGTERM or SIGINT stop it and everything it started.
+SIGTERM or SIGINT stop it and everything it started (exit code 0); if it is killed outright,
+fixtures/process.py's reaper stops its children and removes its temp directories.
+Logs go to stderr at WARNING (``-v`` for INFO). A bad option or ``LINGO_*`` value stops it with
+one line and exit code 2.
 """
 
 from __future__ import annotations
@@ -15,30 +18,37 @@ import logging
 import os
 import signal
 import sys
-import tempfile
 import threading
-from pathlib import Path
 
+from fixtures.cli import add_verbosity, configure_logging, port
 from fixtures.postgres import postgres_server
+from fixtures.process import remove_temp_dir, temp_dir
 from fixtures.reference import READY_PREFIX, standins
 from fixtures.targets import target_url
 from reference_impl import bootstrap
-from reference_impl.config import Settings
+from reference_impl.config import ConfigError, Settings
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """Command-line options; each also has a ``LINGO_*`` environment variable."""
     parser = argparse.ArgumentParser(prog="python -m reference_impl", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default=None, help="bind address (LINGO_HOST, default 127.0.0.1)")
-    parser.add_argument("--grpc-port", type=int, default=None, help="gRPC port, 0 = free (LINGO_GRPC_PORT)")
-    parser.add_argument("--http-port", type=int, default=None, help="REST port, 0 = free (LINGO_HTTP_PORT)")
+    parser.add_argument("--grpc-port", type=port, default=None, help="gRPC port, 0 = free (LINGO_GRPC_PORT)")
+    parser.add_argument("--http-port", type=port, default=None, help="REST port, 0 = free (LINGO_HTTP_PORT)")
+    add_verbosity(parser)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Start, print the ready line, wait for a stop signal, stop."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(args.verbose)
+    try:
+        # Read (and check) the environment before starting anything.
+        Settings.from_env("", host=args.host, grpc_port=args.grpc_port, http_port=args.http_port)
+    except ConfigError as error:
+        print(f"python -m reference_impl: {error}", file=sys.stderr)
+        return 2
     # A handler, not a blocked mask: children (stand-ins, Postgres) inherit a blocked mask and
     # would then ignore the SIGTERM that stops them.
     stop = threading.Event()
@@ -48,15 +58,19 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.ExitStack() as stack:
         database_url = os.environ.get("DATABASE_URL") or stack.enter_context(postgres_server()).dsn
         if not os.environ.get("PUBSUB_EMULATOR_HOST") and not os.environ.get("LINGO_STORAGE_URL"):
-            workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lingo-reference-")))
+            workdir = temp_dir("lingo-reference-")
+            stack.callback(remove_temp_dir, workdir)
             project = os.environ.get("LINGO_PUBSUB_PROJECT", "lingo-local")
             os.environ.update(stack.enter_context(standins(project, workdir)))
+        if stop.is_set():
+            return 0
         settings = Settings.from_env(database_url, host=args.host, grpc_port=args.grpc_port, http_port=args.http_port)
         running = bootstrap.start(settings)
+        stack.callback(running.stop)
         print(READY_PREFIX + target_url(running.target), flush=True)
         stop.wait()
         logging.getLogger(__name__).info("stopping on %s", signal.Signals(received[0]).name)
-        running.stop()
+    logging.getLogger(__name__).debug("stopped")
     return 0
 
 

@@ -27,14 +27,13 @@ from reference_impl.entrypoints.grpc_server import create_server
 from reference_impl.entrypoints.inbox_consumer import ConsumerMetrics, InboxConsumer
 from reference_impl.entrypoints.outbox_relay import OutboxRelay, RelayMetrics, RelaySettings
 from reference_impl.entrypoints.projection_consumers import (
-    PROJECTIONS,
     ProjectionFaults,
     engagement_projection_consumer,
-    keep_acked_messages,
     video_projection_consumer,
 )
 from reference_impl.entrypoints.read_models import read_model_router
 from reference_impl.entrypoints.rest_app import create_app
+from reference_impl.entrypoints.rest_limits import uvicorn_config
 from reference_impl.entrypoints.uploads_consumer import uploads_consumer
 
 _log = logging.getLogger(__name__)
@@ -59,21 +58,28 @@ class Running:
     consumers: list[InboxConsumer] = field(default_factory=list)
     publisher: EventPublisher | None = None
 
-    def stop(self, grace: float = 5.0) -> None:
-        """Stop taking calls, let running ones finish within ``grace`` seconds, then close."""
+    def stop(self, grace: float = 2.0) -> None:
+        """Stop taking calls, let running ones finish within ``grace`` seconds, then close.
+
+        Everything is told to stop first and waited for after, so the waits overlap: a SIGTERM'd
+        reference is gone within seconds.
+        """
         self.http_server.should_exit = True
         stopped = self.grpc_server.stop(grace)
+        self.stop_workers.set()
         for consumer in self.consumers:
             consumer.stop(grace)
-        self.stop_workers.set()
+        _log.debug("consumers stopped")
         for worker in self.workers:
             worker.join(grace)
         for relay in self.relays:
             relay.close()
+        _log.debug("relays stopped")
         if self.publisher is not None:
             self.publisher.close()
         self.http_thread.join(grace)
         stopped.wait(grace)
+        _log.debug("servers stopped")
         self.pool.close()
 
 
@@ -116,7 +122,7 @@ def _signer(settings: Settings) -> V4Signer | None:
 def _start_http(settings: Settings, app: FastAPI) -> tuple[uvicorn.Server, threading.Thread, int]:
     http_socket = socket.create_server((settings.host, settings.http_port))
     http_port = http_socket.getsockname()[1]
-    http_server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    http_server = uvicorn.Server(uvicorn_config(app, log_level="warning", lifespan="off"))
     http_thread = threading.Thread(target=http_server.run, kwargs={"sockets": [http_socket]}, name="http")
     http_thread.start()
     # uvicorn flips `started` once its sockets are serving; polled because it offers no event.
@@ -147,8 +153,6 @@ def _start_relays(settings: Settings, running: Running) -> None:
 
 def _start_consumers(settings: Settings, running: Running, projection_faults: ProjectionFaults | None) -> None:
     metrics = ConsumerMetrics(running.registry)
-    for spec in PROJECTIONS.values():
-        keep_acked_messages(settings.pubsub_project, spec)
     consumers = [
         uploads_consumer(running.pool, settings.pubsub_project, metrics),
         video_projection_consumer(running.pool, settings.pubsub_project, metrics, faults=projection_faults),
@@ -171,6 +175,7 @@ def _describe(settings: Settings, grpc_port: int, http_port: int) -> TargetConfi
         capabilities.add("clock")
     return TargetConfig(
         name="reference",
+        reference=True,
         catalog_grpc=f"{settings.host}:{grpc_port}",
         profile_grpc=f"{settings.host}:{grpc_port}",
         rest_url=f"http://{settings.host}:{http_port}",

@@ -81,22 +81,22 @@ class Settings:
         values: dict[str, object] = {
             "database_url": database_url,
             "host": env.get("LINGO_HOST", cls.host),
-            "grpc_port": int(env.get("LINGO_GRPC_PORT", cls.grpc_port)),
-            "http_port": int(env.get("LINGO_HTTP_PORT", cls.http_port)),
+            "grpc_port": _env_number("LINGO_GRPC_PORT", cls.grpc_port, int, 0, 65535),
+            "http_port": _env_number("LINGO_HTTP_PORT", cls.http_port, int, 0, 65535),
             "pubsub_project": env.get("LINGO_PUBSUB_PROJECT", cls.pubsub_project),
             "pubsub_emulator_host": env.get("PUBSUB_EMULATOR_HOST") or None,
             "storage_url": env.get("LINGO_STORAGE_URL", cls.storage_url),
             "gcs_bucket": env.get("LINGO_GCS_BUCKET", cls.gcs_bucket),
-            "signed_url_ttl": timedelta(seconds=int(env.get("LINGO_SIGNED_URL_TTL_SECONDS", 900))),
-            "max_upload_bytes": int(env.get("LINGO_MAX_UPLOAD_BYTES", cls.max_upload_bytes)),
+            "signed_url_ttl": timedelta(seconds=_env_number("LINGO_SIGNED_URL_TTL_SECONDS", 900, int, 1)),
+            "max_upload_bytes": _env_number("LINGO_MAX_UPLOAD_BYTES", cls.max_upload_bytes, int, 1),
             "gcs_service_account_file": env.get("LINGO_GCS_SERVICE_ACCOUNT") or None,
             "pubsub_faults_url": env.get("LINGO_PUBSUB_FAULTS_URL") or None,
             "pubsub_retry_seconds": _pair(env.get("LINGO_PUBSUB_RETRY_SECONDS")),
-            "relay_interval": float(env.get("LINGO_RELAY_INTERVAL", cls.relay_interval)),
+            "relay_interval": _env_number("LINGO_RELAY_INTERVAL", cls.relay_interval, float, 0),
             "run_relays": env.get("LINGO_RUN_RELAYS", "1") != "0",
             "run_consumers": env.get("LINGO_RUN_CONSUMERS", "1") != "0",
             "test_clock": env.get("LINGO_TEST_CLOCK", "0") == "1",
-            "watch_retention": timedelta(days=float(env.get("LINGO_WATCH_RETENTION_DAYS", 30))),
+            "watch_retention": timedelta(days=_env_number("LINGO_WATCH_RETENTION_DAYS", 30, float, 0)),
             "page_token_key": env.get("LINGO_PAGE_TOKEN_KEY", cls.page_token_key),
             "service_actors": _names(env.get("LINGO_SERVICE_ACTORS")) or cls.service_actors,
             "idempotency_ttl": timedelta(seconds=float(env.get("LINGO_IDEMPOTENCY_TTL_SECONDS", 86400))),
@@ -105,11 +105,35 @@ class Settings:
         return cls(**values)  # type: ignore[arg-type]
 
 
+class ConfigError(ValueError):
+    """An environment variable holds a value the reference cannot use; the message is one line."""
+
+
+def _env_number(name: str, default: float, kind: type, low: float, high: float = float("inf")):  # noqa: ANN202
+    """``int``/``float`` of ``$name`` within ``low..high``, or ``default`` when unset."""
+    text = os.environ.get(name)
+    if text is None or text == "":
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or value != value or not low <= value <= high:
+        bounds = f"{low:g}..{high:g}" if high != float("inf") else f"at least {low:g}"
+        msg = f"{name}={text!r}: expected {'a whole number' if kind is int else 'a number'} {bounds}"
+        raise ConfigError(msg)
+    return value
+
+
 def _pair(value: str | None) -> tuple[int, int] | None:
     """``"1,5"`` → ``(1, 5)``; unset → None."""
     if not value:
         return None
-    low, high = (int(part) for part in value.split(","))
+    try:
+        low, high = (int(part) for part in value.split(","))
+    except ValueError:
+        msg = f"LINGO_PUBSUB_RETRY_SECONDS={value!r}: expected two whole numbers MIN,MAX (seconds)"
+        raise ConfigError(msg) from None
     return low, high
 
 

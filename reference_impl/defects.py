@@ -39,6 +39,7 @@ DEFECTS = {
     "relay-ignores-lock-ttl": "a lease is never taken over, however old",
     "relay-backoff-uncapped": "retry delays keep doubling past the cap",
     "relay-never-parks": "an event is retried for ever instead of being parked",
+    "relay-retries-permanent-errors": "a publish the broker refuses for good is retried like a transient failure",
     "projection-ignores-version": "the videos projection applies an event whatever its version",
     "projection-overwrites-partial-updates": "a partial update clears the fields it does not carry",
     "projection-ignores-deletes": "catalog.video.deleted changes nothing",

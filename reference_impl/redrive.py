@@ -112,17 +112,16 @@ def rebuild(database_url: str, spec: ProjectionSpec, since: datetime, project: s
 def main(argv: list[str] | None = None) -> int:
     """Dispatch ``rebuild`` or re-drive; print what was done."""
     argv = sys.argv[1:] if argv is None else argv
+    rebuilding = argv[:1] == ["rebuild"]
+    parser = rebuild_parser() if rebuilding else redrive_parser()
+    args = parser.parse_args(argv[1:] if rebuilding else argv)
     database_url = os.environ.get("DATABASE_URL")
     if not database_url:
-        print("set DATABASE_URL to the service's database", file=sys.stderr)
-        return 2
-    if argv[:1] == ["rebuild"]:
-        args = rebuild_parser().parse_args(argv[1:])
+        parser.error("set DATABASE_URL to the service's database")
+    if rebuilding:
         rebuild(database_url, PROJECTIONS[args.projection], args.since, args.project)
         print(f"rebuilding {args.projection}: emptied, subscription sought to {args.since.isoformat()}")
         return 0
-    parser = redrive_parser()
-    args = parser.parse_args(argv)
     if args.aggregate is None and args.since is None and args.until is None:
         parser.error("choose events with --aggregate ID, or --since T and/or --until T")
     count = redrive(database_url, args)

@@ -121,6 +121,11 @@ def _(driver: Driver, flow: Flow, topic: str) -> None:
     flow.relays["crashing"] = driver.start_relay(flow.schema, topic, crash_after_publish=True)
 
 
+@given("a relay of that schema that dies right after its first claim")
+def _(driver: Driver, flow: Flow) -> None:
+    flow.relays["crashing"] = driver.start_relay(flow.schema, VIDEO_TOPIC, crash_after_claim=True)
+
+
 @given(parsers.parse("a relay of that schema that stalls for {seconds:d} seconds after claiming"))
 def _(driver: Driver, flow: Flow, seconds: int) -> None:
     flow.relays["stalled"] = driver.start_relay(flow.schema, VIDEO_TOPIC, stall_after_claim=seconds)
@@ -138,6 +143,11 @@ def _(driver: Driver, flow: Flow, attempts: int) -> None:
     flow.relays["parking"] = driver.start_relay(
         flow.schema, VIDEO_TOPIC, initial_backoff=0.1, max_backoff=0.2, max_attempts=attempts
     )
+
+
+@given("a relay of that schema with the default retry settings")
+def _(driver: Driver, flow: Flow) -> None:
+    flow.relays["default"] = driver.start_relay(flow.schema, VIDEO_TOPIC)
 
 
 @given("the target's metrics so far")
@@ -184,6 +194,14 @@ def _(driver: Driver, flow: Flow, how: str, schema: str | None, first: str, last
     flow.committed_at = driver.commit_outbox_events(flow.outbox, messages, commit=rollback is None)  # type: ignore[arg-type]
 
 
+@when(parsers.parse("a change committed to that outbox enqueues version 1 of a video carrying an attribute value of {size:d} bytes"))
+def _(driver: Driver, flow: Flow, size: int) -> None:
+    message = change_events(flow, flow.video, 1)
+    message.attributes["note"] = "x" * size
+    flow.enqueued[(flow.video, 1)] = message
+    flow.committed_at = driver.commit_outbox_events(flow.schema, [message])  # type: ignore[arg-type]
+
+
 @when(parsers.re(r"a change committed to that outbox records (?P<who>a viewer|another viewer) watching (?:a|the) video$"))
 def _(driver: Driver, flow: Flow, who: str) -> None:
     message = watch_event(user_id=flow.user(who), video_id=flow.video, watched_at=datetime.now(UTC))
@@ -200,6 +218,11 @@ def _(driver: Driver, flow: Flow, topic: str, ttl: float) -> None:
 @when(parsers.parse("a relay of that schema starts with a lock TTL of {ttl:g} second"))
 def _(driver: Driver, flow: Flow, ttl: float) -> None:
     flow.relays["successor"] = driver.start_relay(flow.schema, VIDEO_TOPIC, lock_ttl=ttl)
+
+
+@when("a relay of that schema starts with the default lock TTL")
+def _(driver: Driver, flow: Flow) -> None:
+    flow.relays["successor"] = driver.start_relay(flow.schema, VIDEO_TOPIC)
 
 
 @when("the broker accepts publishes again")
@@ -407,7 +430,7 @@ def _(driver: Driver, flow: Flow, seconds: int, count: int) -> None:
     relay = flow.relays["stalled"]
     key = f'outbox_publish_fenced_total{{schema="{flow.schema}"}}'
     eventually(lambda: driver.relay_metrics(relay).get(key), until=lambda v: v == count, timeout=seconds,
-               what=f"{key} == {count} on the stalled relay")
+               what=f"{key} == {count} on the stalled relay; its log:\n{relay.log()}")
 
 
 @then(parsers.parse("version {version:d} of the video is published with {attempts:d} recorded delivery attempt"))
@@ -445,6 +468,16 @@ def _(driver: Driver, flow: Flow, seconds: int, version: int, attempts: int) -> 
     row = eventually(lambda: _row(driver, flow, version), until=lambda r: r["parked"], timeout=seconds,
                      what=f"version {version} parked")
     assert row["attempts"] == attempts and not row["published"], f"expected {attempts} attempts and unpublished, received {row}"
+
+
+@then(parsers.parse("within {seconds:d} seconds version {version:d} of the video is parked after 1 attempt, the broker's refusal recorded"))
+def _(driver: Driver, flow: Flow, seconds: int, version: int) -> None:
+    row = eventually(lambda: _row(driver, flow, version), until=lambda r: r["parked"] or r["attempts"] > 1,
+                     timeout=seconds, what=f"version {version} parked")
+    assert row["parked"] and row["attempts"] == 1 and not row["published"], (
+        f"expected version {version} parked after its first refused attempt and unpublished, received {row}"
+    )
+    assert "INVALID_ARGUMENT" in (row["last_error"] or ""), f"expected the broker's refusal as the reason, received {row['last_error']!r}"
 
 
 @then(parsers.parse("within {seconds:d} seconds the relay reports {count:d} parked event"))

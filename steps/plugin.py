@@ -4,12 +4,15 @@
   sync); the step definitions come from the ``steps.*`` plugin modules.
 - ``--target`` picks the deployment (see ``fixtures/targets.py``); a bad value stops the run at
   once with one line that says what to fix.
-- ``@needs_<capability>`` tags skip a scenario, with the reason, on a target without it.
+- ``@needs_<capability>`` tags skip a scenario, with the reason, on a target without it; the driver
+  fails a scenario that uses a surface its tags do not declare.
+- ``@destructive`` scenarios run only on targets that allow them (``allow_destructive = true``).
 - Each Gherkin tag ``@B-xxx`` is a behaviour id from ``features/behaviours.yaml``.
 """
 
 from __future__ import annotations
 
+import datetime
 import types
 import uuid
 from collections.abc import Iterator
@@ -19,8 +22,9 @@ import pytest
 import yaml
 
 from fixtures.postgres import PostgresServer
+from fixtures.process import Child
 from fixtures.pubsub.plugin import PubsubEndpoint
-from fixtures.reference import EMBEDDED_CAPABILITIES, running_reference, standins
+from fixtures.reference import EMBEDDED_CAPABILITIES, reference_process, standins
 from fixtures.targets import (
     ALTERNATIVE_NEEDS,
     CAPABILITIES,
@@ -30,12 +34,27 @@ from fixtures.targets import (
     resolve_target,
 )
 from steps.driver import Driver
+from steps.preflight import Needs, needs_of, preflight
 
 ROOT = Path(__file__).resolve().parent.parent
 BEHAVIOURS_FILE = ROOT / "features" / "behaviours.yaml"
 NEEDS_PREFIX = "needs_"
 
 _TARGET_KEY = pytest.StashKey[TargetConfig | None]()
+_DECLARED_KEY = pytest.StashKey[frozenset[str] | None]()
+RUN_ID_KEY = pytest.StashKey[str]()
+DRIVER_KEY = pytest.StashKey[Driver]()
+RESOLVED_TARGET_KEY = pytest.StashKey[TargetConfig]()
+NEEDS_KEY = pytest.StashKey[Needs]()
+PREFLIGHT_FAILED_KEY = pytest.StashKey[list[str]]()
+
+
+def new_run_id() -> str:
+    """A run id: ``ct-<UTC time>-<4 hex>`` (objects the run creates are prefixed with it and a dash)."""
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S")
+    return f"ct-{now}-{uuid.uuid4().hex[:4]}"
+#: The embedded reference's process, once started (steps/interrupt.py watches it).
+REFERENCE_CHILD = pytest.StashKey[Child]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -62,6 +81,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except TargetError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[_TARGET_KEY] = target
+    config.stash.setdefault(RUN_ID_KEY, new_run_id())
 
 
 def target_name(config: pytest.Config) -> str:
@@ -111,11 +131,17 @@ def meaning(need: str) -> str:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Skip, with the reason, a scenario needing what the target cannot do."""
+    """Skip, with the reason, a scenario needing what the target cannot do; tell the driver what
+    the scenario declares (it fails a scenario using an undeclared surface)."""
     needed = needed_capabilities(item)
-    if not needed:
-        return
+    declared = frozenset(c for need in needed for c in capabilities_meeting(need))
+    item.config.stash[_DECLARED_KEY] = declared if item.path.suffix == ".feature" else None
     target = item.config.stash[_TARGET_KEY]
+    if target is not None and not target.allows_destructive and item.get_closest_marker("destructive"):
+        pytest.skip(
+            f"target {target.name!r} does not allow @destructive scenarios (they write into its own tables and "
+            "reach its real consumers): set allow_destructive = true in its table if it may"
+        )
     capabilities = EMBEDDED_CAPABILITIES if target is None else target.capabilities
     missing = sorted(need for need in needed if capabilities.isdisjoint(capabilities_meeting(need)))
     if missing:
@@ -124,6 +150,43 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             f"target {name!r} lacks {', '.join(missing)}: add it to the target's capabilities if it can "
             f"({', '.join(meaning(m) for m in missing)})"
         )
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """Outside a scenario the driver may use anything (fixtures' own cleanup)."""
+    item.config.stash[_DECLARED_KEY] = None
+
+
+# -- preflight ----------------------------------------------------------------------------------
+
+AREAS = ("upload", "outbox", "projection", "profile", "catalog")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Work out what the selected scenarios need; on a deployed target, check it is there first."""
+    config = session.config
+    target = config.stash[_TARGET_KEY]
+    available = EMBEDDED_CAPABILITIES if target is None else target.capabilities
+    scenarios = []
+    for item in session.items:
+        if item.path.suffix != ".feature":
+            continue
+        if target is not None and not target.allows_destructive and item.get_closest_marker("destructive"):
+            continue
+        markers = {m.name for m in item.iter_markers()}
+        scenarios.append(({a for a in AREAS if a in markers}, needed_capabilities(item)))
+    needs = needs_of(scenarios, available)
+    config.stash[NEEDS_KEY] = needs
+    if target is None or not scenarios:
+        return
+    problems = preflight(target, needs)
+    if problems:
+        config.stash[PREFLIGHT_FAILED_KEY] = problems
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        for problem in problems:
+            if reporter is not None:
+                reporter.write_line(f"preflight: {problem}", red=True)
+        pytest.exit(f"preflight of {target.name}: {len(problems)} problem(s), no scenario ran", pytest.ExitCode.USAGE_ERROR)
 
 
 # -- fixtures -----------------------------------------------------------------------------------
@@ -138,35 +201,42 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     """
     configured = request.config.stash[_TARGET_KEY]
     if configured is not None:
+        request.config.stash[RESOLVED_TARGET_KEY] = configured
         yield configured
         return
     postgres: PostgresServer = request.getfixturevalue("postgres")
     pubsub: PubsubEndpoint = request.getfixturevalue("pubsub_endpoint")
     project: str = request.getfixturevalue("pubsub_project")
     with standins(project, tmp_path_factory.mktemp("reference"), pubsub_host=pubsub.host, pubsub_admin=pubsub.admin) as env:
-        with running_reference(postgres.create_database(), extra_env=env) as started:
+        with reference_process(postgres.create_database(), extra_env=env) as (child, started):
             if started.capabilities != EMBEDDED_CAPABILITIES:
                 msg = (
                     f"the embedded reference offers {sorted(started.capabilities)}, but the suite expects "
                     f"{sorted(EMBEDDED_CAPABILITIES)}: update EMBEDDED_CAPABILITIES in fixtures/reference.py"
                 )
                 raise RuntimeError(msg)
+            request.config.stash[RESOLVED_TARGET_KEY] = started
+            request.config.stash[REFERENCE_CHILD] = child
             yield started
 
 
 @pytest.fixture(scope="session")
-def run_id() -> str:
-    """A prefix unique to this run for every object it creates (``ct-<8 hex>-``)."""
-    return f"ct-{uuid.uuid4().hex[:8]}-"
+def run_id(request: pytest.FixtureRequest) -> str:
+    """A prefix unique to this run for every object it creates (``ct-<UTC time>-<4 hex>-``)."""
+    return request.config.stash[RUN_ID_KEY] + "-"
 
 
 @pytest.fixture(scope="session")
-def driver(target: TargetConfig, run_id: str) -> Iterator[Driver]:
+def driver(request: pytest.FixtureRequest, target: TargetConfig, run_id: str) -> Iterator[Driver]:
     """The driver for the target.
 
     Yields:
         Driver: reaches the target through its public surfaces.
     """
-    session_driver = Driver(target, run_id)
+    needs = request.config.stash.get(NEEDS_KEY, None)
+    session_driver = Driver(target, run_id, observed_topics=None if needs is None else needs.observed_topics)
+    session_driver.declared = lambda: request.config.stash.get(_DECLARED_KEY, None)  # type: ignore[method-assign]
+    request.config.stash[DRIVER_KEY] = session_driver
     yield session_driver
     session_driver.close()
+

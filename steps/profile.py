@@ -46,7 +46,7 @@ def videos() -> defaultdict[str, str]:
 @pytest.fixture
 def other_user() -> Identity:
     """A second signed-in user of the scenario."""
-    return Identity.of_user(str(uuid.uuid4()))
+    return Identity.of_user(str(uuid.uuid4()), alias="other")
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-@catalog @creates_own @B-X02
+@catalog @needs_grpc @creates_own @B-X02
 Feature: Only internal services write the catalog, and only owners see what is not public
   Every CatalogLifecycleService RPC is for internal callers (the upload runner, the media and AI
   pipelines, moderation). A call MUST present a service identity (by default the metadata

@@ -1,4 +1,4 @@
-@catalog @creates_own @B-C11
+@catalog @needs_grpc @creates_own @B-C11
 Feature: Reads carry an ETag that changes exactly when the video's version does
   GetVideoMetadata and GetVideoDetail MUST send response metadata "etag". A read whose
   "x-md-if-none-match" names the current ETag MUST fail with FAILED_PRECONDITION and reason

@@ -1,4 +1,4 @@
-@catalog @creates_own @B-C12
+@catalog @needs_grpc @creates_own @B-C12
 Feature: A write repeated with its idempotency key has its effect once
   Every CatalogLifecycleService RPC accepts the metadata "x-md-idempotency-key". A call repeating
   a key with the same request within 24 hours MUST get the first call's answer and change nothing;

@@ -1,4 +1,4 @@
-@catalog @creates_own @B-C09
+@catalog @needs_grpc @creates_own @B-C09
 Feature: A user's public videos and one's own uploads are listed as the contract says
   ListUserPublicVideos MUST list only public videos (status ready or published, visibility public)
   and, given a user_id, only that user's. ListMyUploads MUST need an identity, list only the

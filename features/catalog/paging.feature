@@ -1,4 +1,4 @@
-@catalog @creates_own @B-C10
+@catalog @needs_grpc @creates_own @B-C10
 Feature: Catalog lists page by keyset and never skip or repeat an item
   Both catalog lists are ordered newest first (created_at, then video_id, descending). Walking
   them with the next_page_token of each page MUST return every video once — none skipped, none

@@ -1,4 +1,4 @@
-@catalog @creates_own
+@catalog @needs_grpc @creates_own
 Feature: The processing pipeline moves a video's stages, and the overall status follows
   Each stage (media, analysis) moves pending → processing → ready | failed. The overall status MUST
   follow: a failed stage fails the video, an unfinished stage keeps it "processing", both ready make

@@ -1,4 +1,4 @@
-@catalog @creates_own @B-C01
+@catalog @needs_grpc @creates_own @B-C01
 Feature: Registering an upload creates a video awaiting its processing
   RegisterUpload MUST create a video in status "pending_upload" with both stages "pending" at
   version 1, and announce it with "catalog.video.created".

@@ -1,4 +1,4 @@
-@catalog @creates_own @B-C04 @needs_observe_events @B-X03
+@catalog @needs_grpc @creates_own @B-C04 @needs_observe_events @B-X03
 Feature: Stage milestones are announced as their own events
   Beside "catalog.video.updated", the catalog MUST emit "catalog.video.media_ready" when the media
   stage becomes ready, "catalog.video.ai_enriched" when the analysis stage becomes ready, and

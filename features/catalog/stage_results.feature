@@ -1,4 +1,4 @@
-@catalog @creates_own @B-C04
+@catalog @needs_grpc @creates_own @B-C04
 Feature: The pipeline's stage results are stored and readable
   UpdateMediaInfo and UpdateAIAttributes MUST store the results they carry, move the stage when a
   status is given, and make the video "ready" once both stages are.

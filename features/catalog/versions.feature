@@ -1,4 +1,4 @@
-@catalog @creates_own
+@catalog @needs_grpc @creates_own
 Feature: Writers that name the version they saw are refused when it moved on
   Every lifecycle update MAY carry expected_version; when it does and the video is at another
   version, the update MUST be ABORTED and change nothing. Every applied update increments the

@@ -1,4 +1,4 @@
-@catalog @creates_own @B-C05
+@catalog @needs_grpc @creates_own @B-C05
 Feature: Moderation publishes, rejects and overrides the visibility of a video
   Visibility actions are RPCs of CatalogLifecycleService (additions over upstream, where
   "published" is unreachable). PublishVideo MUST take a ready video to "published" and public;

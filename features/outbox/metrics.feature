@@ -1,4 +1,4 @@
-@outbox @projection @needs_rest @needs_database @needs_publish_raw @needs_observe_events @creates_own @B-O10 @B-P11
+@outbox @projection @needs_rest @needs_database @needs_publish_raw @needs_observe_events @destructive @creates_own @B-O10 @B-P11
 Feature: The relay and the consumers report their work as metrics
   The target MUST expose, in Prometheus text format on its REST surface (/metrics), the relay's
   outbox_publish_success_total, outbox_publish_failure_total, outbox_publish_latency_ms,

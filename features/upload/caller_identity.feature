@@ -1,4 +1,4 @@
-@upload @read_only @B-U04 @B-X01
+@upload @needs_grpc @read_only @B-U04 @B-X01
 Feature: An upload names who is calling
   The upload service MUST learn who calls from the gateway's user-info header before it reserves
   anything. A call without the header MUST be UNAUTHENTICATED; a header that does not name a user

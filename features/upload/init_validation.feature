@@ -1,4 +1,4 @@
-@upload @read_only @B-U03 @B-X04
+@upload @needs_grpc @read_only @B-U03 @B-X04
 Feature: An upload request is checked before anything is reserved
   Every field of InitResumableUpload MUST satisfy the contract's rules (contracts/proto/video/v1/
   upload.proto) and the platform's policy (content types, size limit). A request that breaks one

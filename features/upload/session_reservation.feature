@@ -1,4 +1,4 @@
-@upload @creates_own @B-U01 @B-U02
+@upload @needs_grpc @creates_own @B-U01 @B-U02
 Feature: Initialising an upload reserves a session and signs its URL
   A signed-in user who declares a file MUST receive a new video id (a UUID) and a V4-signed URL for
   exactly the object raw_videos/<user id>/<video id>. The signature MUST bind the headers the

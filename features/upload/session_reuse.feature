@@ -1,4 +1,4 @@
-@upload @creates_own
+@upload @needs_grpc @creates_own
 Feature: One upload session per user and file
   While a file is being uploaded, the same user declaring the same content (same MD5) MUST get the
   same video id back, with the latest title and description kept, and the same URL while it is

@@ -1,4 +1,4 @@
-@upload @creates_own @needs_storage
+@upload @needs_grpc @creates_own @needs_storage
 Feature: Storage accepts a session URL only as it was signed, once, and in time
   A session URL MUST let a client write only the signed object, with the signed headers, before
   it expires; a second write to an object that exists MUST fail at finalize, leaving the first

@@ -45,6 +45,7 @@ def _subscription_request(project: str, subscription, publisher: pubsub_v1.Publi
         "ack_deadline_seconds": subscription.ack_deadline_seconds,
         "message_retention_duration": duration_pb2.Duration(seconds=subscription.message_retention_seconds),
         "enable_message_ordering": subscription.enable_message_ordering,
+        "retain_acked_messages": subscription.retain_acked_messages,
     }
     if subscription.dead_letter_topic:
         request["dead_letter_policy"] = {

@@ -32,6 +32,14 @@ class InvalidArgument(DomainError):
     """The request is malformed or breaks a validation rule; nothing was changed."""
 
 
+class UnsupportedMediaType(InvalidArgument):
+    """The request body is in a format the operation does not take (REST 415)."""
+
+
+class PayloadTooLarge(InvalidArgument):
+    """The request body is larger than the service accepts (REST 413)."""
+
+
 class Unauthenticated(DomainError):
     """The caller did not say who they are."""
 
@@ -50,3 +58,12 @@ class Conflict(DomainError):
 
 class PreconditionFailed(DomainError):
     """A client-supplied precondition (``If-Match``) no longer holds."""
+
+
+class Internal(DomainError):
+    """Something the service did not expect: the client learns only a correlation id (see the log)."""
+
+    def __init__(self, correlation_id: str) -> None:
+        message = f"internal error; quote correlation id {correlation_id} when reporting it"
+        super().__init__("INTERNAL", message)
+        self.correlation_id = correlation_id

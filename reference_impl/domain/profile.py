@@ -35,6 +35,11 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_BATCH_VIDEOS = 100
 
+#: Limits of ``preferences.extra`` (a free-form Struct): its JSON size, top-level members, nesting.
+MAX_EXTRA_BYTES = 16384
+MAX_EXTRA_MEMBERS = 64
+MAX_EXTRA_DEPTH = 8
+
 PROFILE_FIELDS = ("display_name", "avatar_url")
 PREFERENCE_FIELDS = ("learning_goal", "daily_quota_minutes", "extra")
 
@@ -53,7 +58,7 @@ def check_owner(caller: uuid.UUID, requested_user_id: str) -> uuid.UUID:
     """
     if requested_user_id and requested_user_id != str(caller):
         msg = (
-            f"user_id {requested_user_id!r} is not the caller ({caller}); a user acts only on their own data: "
+            f"user_id {requested_user_id[:80]!r} is not the caller ({caller}); a user acts only on their own data: "
             "leave user_id empty or send the caller's own id"
         )
         raise PermissionDenied(NOT_DATA_OWNER, msg)
@@ -67,7 +72,7 @@ def parse_uuid(value: str, field: str) -> uuid.UUID:
     except (ValueError, AttributeError, TypeError):
         parsed = None
     if parsed is None or str(parsed) != value:
-        raise invalid(REQUEST_INVALID, FieldViolation(field, f"must be a lower-case hyphenated UUID, got {value!r}"))
+        raise invalid(REQUEST_INVALID, FieldViolation(field, f"must be a lower-case hyphenated UUID, got {value[:80]!r}"))
     return parsed
 
 
@@ -160,8 +165,34 @@ def check_storable(changes: ProfileFields) -> None:
     violations = [
         FieldViolation(field, "must not contain NUL characters (U+0000)") for field, value in fields.items() if _has_nul(value)
     ]
+    extra = changes.preferences.get("extra")
+    if isinstance(extra, dict):
+        violations += [FieldViolation("preferences.extra", problem) for problem in _extra_problems(extra)]
     if violations:
         raise invalid(REQUEST_INVALID, *violations)
+
+
+def _extra_problems(extra: dict[str, Any]) -> list[str]:
+    problems = []
+    if len(extra) > MAX_EXTRA_MEMBERS:
+        problems.append(f"must have at most {MAX_EXTRA_MEMBERS} members, got {len(extra)}")
+    if _depth(extra) > MAX_EXTRA_DEPTH:
+        problems.append(f"must be nested at most {MAX_EXTRA_DEPTH} levels deep")
+    elif (size := len(json.dumps(extra, ensure_ascii=False).encode())) > MAX_EXTRA_BYTES:
+        problems.append(f"must be at most {MAX_EXTRA_BYTES} bytes as JSON, got {size}")
+    return problems
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of objects and arrays (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict | list):
+            level += 1
+            deepest = max(deepest, level)
+            stack.extend((child, level) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
 
 
 def _has_nul(value: Any) -> bool:

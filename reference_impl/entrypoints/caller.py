@@ -14,13 +14,19 @@ import grpc
 
 from reference_impl import defects
 from reference_impl.domain.errors import InvalidArgument, PermissionDenied, Unauthenticated
-from reference_impl.domain.identity import USERINFO_HEADER, BadUserInfo, MissingUserInfo, user_id_from_userinfo
+from reference_impl.domain.identity import (
+    USERINFO_HEADER,
+    BadUserInfo,
+    MissingUserInfo,
+    single_header,
+    user_id_from_userinfo,
+)
 
 
-def caller_id(header_value: str | None, reason: str) -> uuid.UUID:
-    """The calling user's id, or ``Unauthenticated``/``InvalidArgument`` carrying ``reason``."""
+def caller_id(header_values: list[str], reason: str) -> uuid.UUID:
+    """The calling user's id from every value of the header, or ``Unauthenticated``/``InvalidArgument`` carrying ``reason``."""
     try:
-        return user_id_from_userinfo(header_value)
+        return user_id_from_userinfo(single_header(header_values))
     except MissingUserInfo as exc:
         msg = f"user metadata required: send the {USERINFO_HEADER} header"
         raise Unauthenticated(reason, msg) from exc
@@ -28,10 +34,14 @@ def caller_id(header_value: str | None, reason: str) -> uuid.UUID:
         raise InvalidArgument(reason, f"invalid user metadata: {exc}") from exc
 
 
+def grpc_values(context: grpc.ServicerContext, key: str) -> list[str]:
+    """Every value of the metadata entry ``key`` of a gRPC call (a client may send one several times)."""
+    return [value for name, value in context.invocation_metadata() if name == key and isinstance(value, str)]
+
+
 def grpc_caller_id(context: grpc.ServicerContext, reason: str) -> uuid.UUID:
     """``caller_id`` from a gRPC call's metadata."""
-    metadata = dict(context.invocation_metadata())
-    return caller_id(metadata.get(USERINFO_HEADER), reason)
+    return caller_id(grpc_values(context, USERINFO_HEADER), reason)
 
 
 ACTOR_TYPE_HEADER = "x-md-actor-type"
@@ -73,7 +83,7 @@ def grpc_caller(context: grpc.ServicerContext, allowed_services: frozenset[str],
         return Caller(service=service)
     if metadata.get(USERINFO_HEADER) is None:
         return Caller()
-    return Caller(user_id=caller_id(metadata[USERINFO_HEADER], reason))
+    return Caller(user_id=caller_id(grpc_values(context, USERINFO_HEADER), reason))
 
 
 def grpc_internal_caller(context: grpc.ServicerContext, allowed_services: frozenset[str]) -> Caller:

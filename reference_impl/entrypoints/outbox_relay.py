@@ -3,14 +3,22 @@
 One cycle: claim a batch under a fresh lease token, publish it (one Publish request per ordering key,
 all in flight at once; ordering key = aggregate id, attributes from the row's headers), then settle in one transaction: published events
 are marked, failed ones rescheduled with exponential backoff, and an event that used its last
-attempt is parked. Every settle is fenced by the lease token. Several relays may run at once.
+attempt is parked. A refusal no retry can heal (INVALID_ARGUMENT: an attribute or the message over
+Pub/Sub's limits; NOT_FOUND for the topic when so configured) parks the event at once as
+unpublishable, so it does not hold back its aggregate. Every settle is fenced by the lease token.
+Several relays may run at once.
+
+While a batch is in flight a heartbeat renews its lease every third of the lock TTL, so the TTL can
+be short (10 s): a relay that dies after its claim holds its aggregates for seconds, and another
+relay (or the restarted one) takes them over; a slow but living relay keeps them.
 
 Run alone (several may compete): ``python -m reference_impl.entrypoints.outbox_relay --schema catalog
 --topic catalog.video.events`` with ``DATABASE_URL`` and ``PUBSUB_EMULATOR_HOST`` set; ``--help`` lists
 the knobs. It prints ``outbox-relay ready relay_id=<id> metrics=<url>`` once it relays, and stops on
 SIGTERM. Two fault switches, off by default and used only by the conformance suite's ``faults``
 scenarios, simulate a relay dying after the broker acknowledged and before marking
-(``--crash-after-publish``) and a relay stalled past its lease (``--stall-after-claim SECONDS``).
+(``--crash-after-publish``), one dying right after its claim (``--crash-after-claim``) and a relay
+whose whole process stalls past its lease, heartbeat included (``--stall-after-claim SECONDS``).
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ import grpc
 import psycopg
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
+from fixtures.cli import add_verbosity, configure_logging, port, positive_int, seconds
 from reference_impl import defects
 from reference_impl.adapters.outbox import ClaimedEvent, OutboxStore
 from reference_impl.adapters.pubsub import MAX_REQUEST_BYTES, MAX_REQUEST_MESSAGES, EventPublisher
@@ -50,8 +59,11 @@ class RelaySettings:
         initial_backoff: delay after the first failed attempt; doubles each attempt.
         max_backoff: the cap of that delay.
         max_attempts: attempts before an event is parked.
-        lock_ttl: age after which another relay may take over a lease.
+        lock_ttl: age after which another relay may take over a lease; the heartbeat renews a
+            lease every third of it while its batch is in flight.
         publish_timeout: seconds to wait for the broker's acknowledgement.
+        missing_topic_is_permanent: treat NOT_FOUND (the topic does not exist) as a refusal for
+            good and park at once; off by default, since a topic may be created after the service.
     """
 
     schema: str
@@ -61,8 +73,17 @@ class RelaySettings:
     initial_backoff: timedelta = timedelta(seconds=2)
     max_backoff: timedelta = timedelta(seconds=120)
     max_attempts: int = 20
-    lock_ttl: timedelta = timedelta(seconds=120)
+    lock_ttl: timedelta = timedelta(seconds=10)
     publish_timeout: float = 10.0
+    missing_topic_is_permanent: bool = False
+
+    def permanent(self, code: grpc.StatusCode | None) -> bool:
+        """Whether a publish refused with ``code`` can never succeed by retrying."""
+        if defects.active("relay-retries-permanent-errors"):
+            return False
+        return code == grpc.StatusCode.INVALID_ARGUMENT or (
+            code == grpc.StatusCode.NOT_FOUND and self.missing_topic_is_permanent
+        )
 
     def backoff(self, attempts_before: int) -> timedelta:
         """Delay before the next attempt, after ``attempts_before`` earlier failures plus this one."""
@@ -113,8 +134,16 @@ class CycleResult:
     fenced: int = 0
 
 
+@dataclass(frozen=True)
+class Failure:
+    """A failed publish of one event: the broker's words, and whether a retry could ever help."""
+
+    error: str
+    permanent: bool
+
+
 class RelayCrashed(RuntimeError):
-    """The crash-after-publish fault fired: the batch was published and is deliberately left unmarked."""
+    """A crash fault fired: the batch is deliberately left leased and unmarked."""
 
 
 @dataclass
@@ -124,11 +153,63 @@ class RelayFaults:
     Attributes:
         crash_after_publish: after the broker acknowledged a batch, raise ``RelayCrashed`` instead of
             marking it (``main`` then exits at once, leaving the leases to expire).
-        stall_after_claim: seconds to stall after claiming a batch, before publishing it.
+        crash_after_claim: right after claiming a batch, raise ``RelayCrashed`` before publishing it.
+        stall_after_claim: seconds to stall after claiming a batch, before publishing it; the
+            heartbeat stalls too (a frozen process renews nothing).
     """
 
     crash_after_publish: bool = False
+    crash_after_claim: bool = False
     stall_after_claim: float = 0.0
+
+
+class Heartbeat:
+    """Renews the lease of the batch in flight every ``interval``, on a connection of its own.
+
+    One thread per relay; ``hold(token)`` starts renewing a batch's lease, ``release()`` stops.
+    A failed renewal is logged and retried on the next beat: the settle's fence decides anyway.
+    """
+
+    def __init__(self, database_url: str, store: OutboxStore, interval: float, *, name: str) -> None:
+        self._database_url = database_url
+        self._store = store
+        self._interval = interval
+        self._token: str | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._conn: psycopg.Connection | None = None
+        self._thread = threading.Thread(target=self._run, name=f"{name}-heartbeat", daemon=True)
+        self._thread.start()
+
+    def hold(self, token: str) -> None:
+        with self._lock:
+            self._token = token
+
+    def release(self) -> None:
+        with self._lock:
+            self._token = None
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(self._interval + 5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            with self._lock:
+                token = self._token
+            if token is None:
+                continue
+            try:
+                if self._conn is None or self._conn.closed:
+                    self._conn = psycopg.connect(self._database_url, autocommit=True)
+                self._store.renew(self._conn, lock_token=token)
+            except psycopg.Error as exc:
+                _log.warning("lease heartbeat failed (%s); retrying in %.1f s", exc, self._interval)
+                if self._conn is not None:
+                    self._conn.close()
+                self._conn = None
+        if self._conn is not None:
+            self._conn.close()
 
 
 class OutboxRelay:
@@ -151,12 +232,16 @@ class OutboxRelay:
         self._publisher = publisher
         self._metrics = metrics
         self._conn = psycopg.connect(database_url, autocommit=False)
+        self._heartbeat = Heartbeat(
+            database_url, self._store, settings.lock_ttl.total_seconds() / 3, name=self.relay_id
+        )
         # Every series exists from the start (at 0), so a scrape shows them before the first event.
         for family in (metrics.success, metrics.failure, metrics.latency, metrics.backlog, metrics.parked, metrics.fenced):
             family.labels(settings.schema)
 
     def close(self) -> None:
-        """Close the relay's connection (its leases expire after ``lock_ttl``)."""
+        """Stop the heartbeat and close the relay's connection (its leases expire after ``lock_ttl``)."""
+        self._heartbeat.close()
         self._conn.close()
 
     def run_cycle(self) -> CycleResult:
@@ -168,18 +253,26 @@ class OutboxRelay:
             )
         if not claimed:
             return CycleResult()
+        if self.faults.crash_after_claim:
+            self.faults.crash_after_claim = False
+            msg = f"relay {self.relay_id} crashed right after claiming {len(claimed)} events"
+            raise RelayCrashed(msg)
         if defects.active("relay-marks-before-publish"):
             with self._conn.transaction():
                 self._store.mark_published(self._conn, [e.event_id for e in claimed], lock_token=lock_token)
         if self.faults.stall_after_claim:
             stall, self.faults.stall_after_claim = self.faults.stall_after_claim, 0.0
             time.sleep(stall)  # the simulated stall itself (a fault switch), not a wait for something
-        outcomes = self._publish_all(claimed)
-        if self.faults.crash_after_publish and any(error is None for error in outcomes.values()):
-            self.faults.crash_after_publish = False
-            msg = f"relay {self.relay_id} crashed after publishing {len(claimed)} events, before marking them"
-            raise RelayCrashed(msg)
-        return self._settle(claimed, outcomes, lock_token)
+        self._heartbeat.hold(lock_token)
+        try:
+            outcomes = self._publish_all(claimed)
+            if self.faults.crash_after_publish and any(failure is None for failure in outcomes.values()):
+                self.faults.crash_after_publish = False
+                msg = f"relay {self.relay_id} crashed after publishing {len(claimed)} events, before marking them"
+                raise RelayCrashed(msg)
+            return self._settle(claimed, outcomes, lock_token)
+        finally:
+            self._heartbeat.release()
 
     def refresh_gauges(self) -> None:
         """Update the backlog and parked gauges from the table."""
@@ -203,9 +296,9 @@ class OutboxRelay:
             if result.claimed == 0:
                 stop.wait(self.settings.idle_interval)
 
-    def _publish_all(self, claimed: list[ClaimedEvent]) -> dict[uuid.UUID, str | None]:
-        """Publish the batch as few Publish requests as the limits allow; event id → error or None."""
-        outcomes: dict[uuid.UUID, str | None] = {}
+    def _publish_all(self, claimed: list[ClaimedEvent]) -> dict[uuid.UUID, Failure | None]:
+        """Publish the batch as few Publish requests as the limits allow; event id → failure or None."""
+        outcomes: dict[uuid.UUID, Failure | None] = {}
         drops_attributes = defects.active("relay-drops-attributes")
         for chunk in _chunks(claimed):
             started = time.perf_counter()
@@ -216,21 +309,24 @@ class OutboxRelay:
                     timeout=self.settings.publish_timeout,
                 )
             except Exception as exc:  # noqa: BLE001 - any failure is a failed attempt the relay retries
-                error = f"{type(exc).__name__}: {exc}"[:1000]
-                outcomes.update((e.event_id, error) for e in chunk)
+                failure = Failure(f"{type(exc).__name__}: {exc}"[:1000], permanent=False)
+                outcomes.update((e.event_id, failure) for e in chunk)
                 continue
             latency_ms = (time.perf_counter() - started) * 1000
             histogram = self._metrics.latency.labels(self.settings.schema)
             for event, result in zip(chunk, results, strict=True):
                 if isinstance(result, Exception):
-                    outcomes[event.event_id] = f"{type(result).__name__}: {_describe(result)}"[:1000]
+                    code = result.code() if isinstance(result, grpc.RpcError) else None  # type: ignore[attr-defined]
+                    outcomes[event.event_id] = Failure(
+                        f"{type(result).__name__}: {_describe(result)}"[:1000], permanent=self.settings.permanent(code)
+                    )
                 else:
                     outcomes[event.event_id] = None
                     histogram.observe(latency_ms)
         return outcomes
 
     def _settle(
-        self, claimed: list[ClaimedEvent], outcomes: dict[uuid.UUID, str | None], lock_token: str
+        self, claimed: list[ClaimedEvent], outcomes: dict[uuid.UUID, Failure | None], lock_token: str
     ) -> CycleResult:
         schema = self.settings.schema
         published_ids = [e.event_id for e in claimed if outcomes[e.event_id] is None]
@@ -239,18 +335,23 @@ class OutboxRelay:
             marked = self._store.mark_published(self._conn, published_ids, lock_token=lock_token)
             fenced += len(published_ids) - len(marked)
             for event in claimed:
-                error = outcomes[event.event_id]
-                if error is None:
+                failure = outcomes[event.event_id]
+                if failure is None:
                     continue
                 self._metrics.failure.labels(schema).inc()
-                if event.delivery_attempts + 1 >= self.settings.max_attempts and not defects.active("relay-never-parks"):
-                    held = self._store.park(self._conn, event.event_id, lock_token=lock_token, error=error)
+                if failure.permanent:
+                    error = f"refused for good, parked at once: {failure.error}"
+                    held = self._store.park(self._conn, event.event_id, lock_token=lock_token, error=error, unpublishable=True)
                     parked += held
-                    _log.error("outbox event %s parked after %d attempts: %s", event.event_id, self.settings.max_attempts, error)
+                    _log.error("outbox event %s %s", event.event_id, error)
+                elif event.delivery_attempts + 1 >= self.settings.max_attempts and not defects.active("relay-never-parks"):
+                    held = self._store.park(self._conn, event.event_id, lock_token=lock_token, error=failure.error)
+                    parked += held
+                    _log.error("outbox event %s parked after %d attempts: %s", event.event_id, self.settings.max_attempts, failure.error)
                 else:
                     delay = self.settings.backoff(event.delivery_attempts)
                     held = self._store.reschedule(
-                        self._conn, event.event_id, lock_token=lock_token, error=error, retry_at_delay=delay
+                        self._conn, event.event_id, lock_token=lock_token, error=failure.error, retry_at_delay=delay
                     )
                     rescheduled += held
                 fenced += not held
@@ -279,7 +380,7 @@ READY_PREFIX = "outbox-relay ready"
 
 
 def _seconds(value: str) -> timedelta:
-    return timedelta(seconds=float(value))
+    return timedelta(seconds=seconds(value))
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -292,22 +393,30 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--topic", required=True, help="topic id to publish to")
     parser.add_argument("--project", default=os.environ.get("LINGO_PUBSUB_PROJECT", "lingo-local"))
     parser.add_argument("--relay-id", default=None, help="prefix of the lease tokens (default: random)")
-    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
-    parser.add_argument("--idle-interval", type=float, default=defaults.idle_interval, help="seconds")
+    parser.add_argument("--batch-size", type=positive_int, default=defaults.batch_size)
+    parser.add_argument("--idle-interval", type=seconds, default=defaults.idle_interval, help="seconds")
     parser.add_argument("--initial-backoff", type=_seconds, default=defaults.initial_backoff, help="seconds")
     parser.add_argument("--max-backoff", type=_seconds, default=defaults.max_backoff, help="seconds")
-    parser.add_argument("--max-attempts", type=int, default=defaults.max_attempts)
+    parser.add_argument("--max-attempts", type=positive_int, default=defaults.max_attempts)
     parser.add_argument("--lock-ttl", type=_seconds, default=defaults.lock_ttl, help="seconds")
-    parser.add_argument("--metrics-port", type=int, default=None, help="serve /metrics here (0 = a free port)")
+    parser.add_argument(
+        "--missing-topic-is-permanent", action="store_true", help="park an event at once when its topic does not exist"
+    )
+    parser.add_argument("--metrics-port", type=port, default=None, help="serve /metrics here (0 = a free port)")
     parser.add_argument("--crash-after-publish", action="store_true", help="fault: die before marking a batch")
-    parser.add_argument("--stall-after-claim", type=float, default=0.0, help="fault: stall this many seconds once")
-    return parser.parse_args(argv)
+    parser.add_argument("--crash-after-claim", action="store_true", help="fault: die right after claiming a batch")
+    parser.add_argument("--stall-after-claim", type=seconds, default=0.0, help="fault: stall this many seconds once")
+    add_verbosity(parser)
+    args = parser.parse_args(argv)
+    if args.lock_ttl <= timedelta(0):
+        parser.error("argument --lock-ttl: must be more than 0 seconds")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
     """Relay until SIGTERM/SIGINT; exit 70 when the crash-after-publish fault fires."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(args.verbose)
     database_url = os.environ.get("DATABASE_URL")
     if not database_url:
         print("outbox relay: set DATABASE_URL to the database holding the outbox table", file=sys.stderr)
@@ -321,6 +430,7 @@ def main(argv: list[str] | None = None) -> int:
         max_backoff=args.max_backoff,
         max_attempts=args.max_attempts,
         lock_ttl=args.lock_ttl,
+        missing_topic_is_permanent=args.missing_topic_is_permanent,
     )
     registry = CollectorRegistry()
     metrics_url = "-"
@@ -328,7 +438,11 @@ def main(argv: list[str] | None = None) -> int:
         server, _thread = start_http_server(args.metrics_port, addr="127.0.0.1", registry=registry)
         metrics_url = f"http://127.0.0.1:{server.server_port}/metrics"
     publisher = EventPublisher(args.project)
-    faults = RelayFaults(crash_after_publish=args.crash_after_publish, stall_after_claim=args.stall_after_claim)
+    faults = RelayFaults(
+        crash_after_publish=args.crash_after_publish,
+        crash_after_claim=args.crash_after_claim,
+        stall_after_claim=args.stall_after_claim,
+    )
     relay = OutboxRelay(database_url, publisher, settings, RelayMetrics(registry), relay_id=args.relay_id, faults=faults)
     faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <pid>` prints every thread's stack to stderr
     stop = threading.Event()

@@ -1,10 +1,11 @@
 """REST routes of the profile service (contracts/openapi/lingo.yaml), over the same use cases as gRPC.
 
 Each route runs the checks in the order the contract fixes — identity (401, then 400 for a bad
-header), ownership of ``{userId}`` (403), request validation (400) — then builds the
-``profile.v1`` request message and calls the service layer. Bodies are validated against the
-OpenAPI component schemas themselves, so the document and the server cannot drift apart. Errors
-leave as Problem Details through the app's one handler.
+header), ownership of ``{userId}`` (403), request validation (415 for a body that is not JSON,
+400) — then builds the ``profile.v1`` request message, checks it against the proto's limits as
+gRPC does, and calls the service layer. Bodies are validated against the OpenAPI component
+schemas themselves, so the document and the server cannot drift apart; their nesting is bounded
+before they are parsed. Errors leave as Problem Details through the app's one handler.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ from starlette.concurrency import run_in_threadpool
 from contracts.gen.profile.v1 import profile_pb2
 from contracts.schemas import format_checker, load_openapi
 from reference_impl.domain import profile as rules
-from reference_impl.domain.errors import FieldViolation
+from reference_impl.domain.errors import FieldViolation, UnsupportedMediaType
 from reference_impl.entrypoints.profile_servicer import caller_of
+from reference_impl.entrypoints.rest_limits import problem
+from reference_impl.entrypoints.validation import validate
 from reference_impl.service_layer.profile import IfMatch, ProfileService
 
 USERINFO = "x-apigateway-api-userinfo"
@@ -46,6 +49,9 @@ _PROFILE_PATHS = {
     "preferences.extra": "preferences.extra",
 }
 _PREFERENCE_PATHS = {"learningGoal": "learning_goal", "dailyQuotaMinutes": "daily_quota_minutes", "extra": "extra"}
+#: Deepest nesting of arrays and objects a JSON body may have (the deepest valid one is far less).
+MAX_JSON_DEPTH = 32
+_JSON_MEDIA_TYPE = re.compile(r"^application/(?:[\w.+-]+\+)?json$")
 
 
 def profile_router(service: ProfileService) -> APIRouter:
@@ -56,7 +62,7 @@ def profile_router(service: ProfileService) -> APIRouter:
     async def get_profile(request: Request) -> Response:
         caller = _caller(request)
         if_none_match = _etag_header(request, "If-None-Match")
-        response = await run_in_threadpool(service.get_profile, caller, profile_pb2.GetProfileRequest())
+        response = await _call(service.get_profile, caller, profile_pb2.GetProfileRequest())
         etag = _etag(response.profile)
         if if_none_match and if_none_match == response.profile.profile_version:
             return Response(status_code=304, headers={"ETag": etag})
@@ -72,9 +78,7 @@ def profile_router(service: ProfileService) -> APIRouter:
         message = profile_pb2.UpdateProfileRequest(idempotency_key=key)
         _parse(body, message.profile)
         message.update_mask.paths.extend(mask if mask is not None else _present(body, _PROFILE_PATHS))
-        response, created = await run_in_threadpool(
-            functools.partial(service.update_profile, if_match=_if_match(if_match)), caller, message
-        )
+        response, created = await _call(functools.partial(service.update_profile, if_match=_if_match(if_match)), caller, message)
         return _json(response.profile, status=201 if created else 200, headers={"ETag": _etag(response.profile)})
 
     @router.patch("/api/v1/profile/preferences")
@@ -87,9 +91,7 @@ def profile_router(service: ProfileService) -> APIRouter:
         message = profile_pb2.UpdatePreferencesRequest(idempotency_key=key)
         _parse(body, message.preferences)
         message.update_mask.paths.extend(mask if mask is not None else _present(body, _PREFERENCE_PATHS))
-        response = await run_in_threadpool(
-            functools.partial(service.update_preferences, if_match=_if_match(if_match)), caller, message
-        )
+        response = await _call(functools.partial(service.update_preferences, if_match=_if_match(if_match)), caller, message)
         return _json(response.profile, headers={"ETag": _etag(response.profile)})
 
     @router.get("/api/v1/user/{user_id}/favorites")
@@ -97,7 +99,7 @@ def profile_router(service: ProfileService) -> APIRouter:
         caller = _owner(request, user_id)
         size, token = _page(request)
         message = profile_pb2.ListFavoritesRequest(page_size=size, page_token=token)
-        return _json(await run_in_threadpool(service.list_favorites, caller, message))
+        return _json(await _call(service.list_favorites, caller, message))
 
     @router.put("/api/v1/user/{user_id}/favorites/{video_id}/{favorite_type}")
     async def add_favorite(request: Request, user_id: str, video_id: str, favorite_type: str) -> Response:
@@ -117,7 +119,7 @@ def profile_router(service: ProfileService) -> APIRouter:
         message = profile_pb2.MutateFavoriteRequest(
             video_id=video_id, favorite_type=_FAVORITE_TYPES[favorite_type], action=action, idempotency_key=key
         )
-        return _json(await run_in_threadpool(service.mutate_favorite, caller, message))
+        return _json(await _call(service.mutate_favorite, caller, message))
 
     @router.post("/api/v1/user/{user_id}/favorites/batch-query")
     async def batch_query(request: Request, user_id: str) -> Response:
@@ -125,7 +127,7 @@ def profile_router(service: ProfileService) -> APIRouter:
         body = await _body(request, "BatchQueryFavoritesRequest")
         message = profile_pb2.BatchQueryFavoriteRequest()
         _parse(body, message)
-        return _json(await run_in_threadpool(service.batch_query_favorite, caller, message))
+        return _json(await _call(service.batch_query_favorite, caller, message))
 
     @router.put("/api/v1/user/{user_id}/watch-progress/{video_id}")
     async def upsert_watch_progress(request: Request, user_id: str, video_id: str) -> Response:
@@ -135,19 +137,19 @@ def profile_router(service: ProfileService) -> APIRouter:
         body = await _body(request, "WatchProgressUpdate")
         message = profile_pb2.UpsertWatchProgressRequest(video_id=video_id, idempotency_key=key)
         _parse(body, message.progress)
-        return _json(await run_in_threadpool(service.upsert_watch_progress, caller, message))
+        return _json(await _call(service.upsert_watch_progress, caller, message))
 
     @router.get("/api/v1/user/{user_id}/watch-history")
     async def list_watch_history(request: Request, user_id: str) -> Response:
         caller = _owner(request, user_id)
         size, token = _page(request)
         message = profile_pb2.ListWatchHistoryRequest(page_size=size, page_token=token)
-        return _json(await run_in_threadpool(service.list_watch_history, caller, message))
+        return _json(await _call(service.list_watch_history, caller, message))
 
     @router.delete("/api/v1/user/{user_id}/data")
     async def purge_user_data(request: Request, user_id: str) -> Response:
         caller = _owner(request, user_id)
-        response = await run_in_threadpool(service.purge_user_data, caller, profile_pb2.PurgeUserDataRequest())
+        response = await _call(service.purge_user_data, caller, profile_pb2.PurgeUserDataRequest())
         return _json(response, status=202)
 
     _answer_other_methods_with_405(router)
@@ -173,9 +175,10 @@ def _answer_other_methods_with_405(router: APIRouter) -> None:
         )
 
 
-def _method_not_allowed(allow: str) -> Callable[[], Awaitable[Response]]:
-    async def answer() -> Response:
-        return Response(status_code=405, headers={"Allow": allow})
+def _method_not_allowed(allow: str) -> Callable[[Request], Awaitable[Response]]:
+    async def answer(request: Request) -> Response:
+        body = problem(405, "method-not-allowed", f"{request.method} is not allowed here; allowed: {allow}")
+        return JSONResponse(body, status_code=405, headers={"Allow": allow}, media_type="application/problem+json")
 
     return answer
 
@@ -183,8 +186,14 @@ def _method_not_allowed(allow: str) -> Callable[[], Awaitable[Response]]:
 # -- request parts ------------------------------------------------------------------------------
 
 
+async def _call(use_case: Callable[[uuid.UUID, Message], Any], caller: uuid.UUID, message: Message) -> Any:
+    """Check ``message`` against the proto's limits, then run the use case off the event loop."""
+    validate(message, rules.REQUEST_INVALID)
+    return await run_in_threadpool(use_case, caller, message)
+
+
 def _caller(request: Request) -> uuid.UUID:
-    return caller_of(request.headers.get(USERINFO))
+    return caller_of(request.headers.getlist(USERINFO))
 
 
 def _owner(request: Request, user_id: str) -> uuid.UUID:
@@ -284,15 +293,44 @@ def _reject_constant(name: str) -> None:
 
 async def _body(request: Request, component: str) -> dict[str, Any]:
     """The JSON body, valid against the OpenAPI component ``component``."""
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if not _JSON_MEDIA_TYPE.match(media_type):
+        msg = f"the body must be application/json, got {media_type[:80] or 'no Content-Type'}"
+        raise UnsupportedMediaType("ERROR_REASON_UNSUPPORTED_MEDIA_TYPE", msg)
     raw = await request.body()
+    if (depth := _nesting(raw)) > MAX_JSON_DEPTH:
+        msg = f"must be a JSON document nested at most {MAX_JSON_DEPTH} levels deep, got {depth}"
+        raise rules.invalid(rules.REQUEST_INVALID, FieldViolation("body", msg))
     try:
         body = json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, UnicodeDecodeError) as exc:
-        msg = f"must be a JSON document matching {component}; it does not parse ({exc})"
+        msg = f"must be a JSON document matching {component}; it does not parse ({str(exc)[:200]})"
         raise rules.invalid(rules.REQUEST_INVALID, FieldViolation("body", msg)) from exc
     errors = sorted(_validator(component).iter_errors(body), key=lambda e: list(e.absolute_path))
     _raise_if([_violation(error) for error in errors])
     return body
+
+
+def _nesting(raw: bytes) -> int:
+    """The deepest nesting of ``[`` / ``{`` outside strings, counted without parsing (no recursion)."""
+    deepest = depth = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
 
 
 @functools.cache

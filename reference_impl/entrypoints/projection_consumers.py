@@ -24,8 +24,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import psycopg
-from google.api_core import exceptions
-from google.cloud import pubsub_v1
 from google.cloud.pubsub_v1.subscriber.message import Message
 from google.protobuf.message import DecodeError
 from psycopg_pool import ConnectionPool
@@ -252,28 +250,3 @@ def engagement_projection_consumer(
         },
         metrics=metrics,
     )
-
-
-def keep_acked_messages(project: str, spec: ProjectionSpec) -> None:
-    """Make the projection's subscription retain acknowledged messages, so Seek can replay them.
-
-    A rebuild (``python -m reference_impl.redrive rebuild``) seeks the subscription back to a time;
-    without ``retain_acked_messages`` only unacknowledged messages would come back. Deployments set
-    this in their infrastructure code; the locally provisioned reference sets it here.
-    """
-    subscriber = pubsub_v1.SubscriberClient()
-    try:
-        subscriber.update_subscription(
-            request={
-                "subscription": {
-                    "name": subscriber.subscription_path(project, spec.subscription),
-                    "retain_acked_messages": True,
-                },
-                "update_mask": {"paths": ["retain_acked_messages"]},
-            }
-        )
-    except exceptions.NotFound:
-        msg = f"subscription {spec.subscription} does not exist in project {project}; provision contracts/pubsub.yaml first"
-        raise RuntimeError(msg) from None
-    finally:
-        subscriber.close()

@@ -1,26 +1,34 @@
 """The REST surface (seed 003's gateway routes), served by FastAPI over the same service layer.
 
-Errors leave as RFC 9457 Problem Details through the one mapping table in ``errors.py``.
+Errors leave as RFC 9457 Problem Details through the one mapping table in ``errors.py``; the
+framework's own refusals (unknown path, a parameter of the wrong type) and unexpected exceptions
+(500 with a correlation id, the detail in the log) leave as Problem Details too.
 """
 
 from __future__ import annotations
 
+import math
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
+from starlette.exceptions import HTTPException
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from psycopg_pool import ConnectionPool
 
 from reference_impl.adapters.clock import Clock
 from reference_impl.config import Settings
-from reference_impl.domain.errors import DomainError
-from reference_impl.entrypoints.errors import to_problem
+from reference_impl.domain.errors import DomainError, FieldViolation, InvalidArgument
+from reference_impl.entrypoints.errors import to_problem, unexpected
+from reference_impl.entrypoints.rest_limits import BodyLimit, problem
 from reference_impl.entrypoints.profile_rest import profile_router
 from reference_impl.service_layer.profile import ProfileService, ProfileSettings
 
 PROBLEM_JSON = "application/problem+json"
+#: The reference clock moves at most this far per call (a century), so a date stays representable.
+MAX_CLOCK_STEP = 100 * 365 * 86400
 
 
 def create_app(
@@ -33,9 +41,29 @@ def create_app(
 
     @app.exception_handler(DomainError)
     async def problem_details(request: Request, error: DomainError) -> JSONResponse:
-        # The decoded path may hold characters a URI reference may not; send it percent-encoded.
-        status, body = to_problem(error, instance=quote(request.url.path, safe="/!$&'()*+,;=:@-._~"))
+        status, body = to_problem(error, instance=_instance(request))
         return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+    @app.exception_handler(HTTPException)
+    async def framework_refusal(request: Request, error: HTTPException) -> JSONResponse:
+        slug = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
+        detail = "no such resource" if error.status_code == 404 else str(error.detail)
+        body = problem(error.status_code, slug, detail, instance=_instance(request))
+        return JSONResponse(body, status_code=error.status_code, media_type=PROBLEM_JSON, headers=error.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameter(request: Request, error: RequestValidationError) -> JSONResponse:
+        violations = [
+            FieldViolation(".".join(str(part) for part in e["loc"][1:]) or "request", str(e["msg"])) for e in error.errors()
+        ]
+        return await problem_details(request, InvalidArgument("ERROR_REASON_REQUEST_INVALID", "invalid request", tuple(violations)))
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, error: Exception) -> JSONResponse:
+        status, body = to_problem(unexpected(error, f"{request.method} {request.url.path}"), instance=_instance(request))
+        return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+    app.add_middleware(BodyLimit)
 
     app.include_router(profile_router(ProfileService(pool, ProfileSettings.from_settings(settings))))
 
@@ -51,7 +79,15 @@ def create_app(
 
         @app.post("/_reference/clock/advance", include_in_schema=False)
         async def advance_clock(seconds: float) -> dict[str, str]:
+            if not (math.isfinite(seconds) and abs(seconds) <= MAX_CLOCK_STEP):
+                msg = f"must be a number of seconds within ±{MAX_CLOCK_STEP}, got {seconds}"
+                raise InvalidArgument("ERROR_REASON_REQUEST_INVALID", msg, (FieldViolation("seconds", msg),))
             clock.advance(seconds)
             return {"now": clock.now().isoformat()}
 
     return app
+
+
+def _instance(request: Request) -> str:
+    # The decoded path may hold characters a URI reference may not; send it percent-encoded.
+    return quote(request.url.path, safe="/!$&'()*+,;=:@-._~")

@@ -8,7 +8,10 @@ sees it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import shlex
+import subprocess
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import grpc
@@ -18,13 +21,14 @@ from grpc_status import rpc_status
 
 import httpx
 
-from fixtures.targets import TargetConfig
+from fixtures.targets import TargetConfig, redact
 from steps.driver import checks
 from steps.driver.events import EventObserver, ObservedEvent
-from steps.driver.outcome import USERINFO_HEADER, Identity, Outcome, encode_claims
+from steps.driver.outcome import AUTHORIZATION_HEADER, Identity, Outcome, encode_claims
 
 DEFAULT_DEADLINE = 10.0
-#: Topics the driver observes from its start when the target allows it (outputs and dead letters).
+#: Topics the driver observes from its start when the target allows it and it is not told which
+#: (outputs and dead letters); the suite's plugin tells it the ones the selected scenarios read.
 OBSERVED_TOPICS = (
     "catalog.video.events",
     "profile.engagement.events",
@@ -37,9 +41,16 @@ OBSERVED_TOPICS = (
 class DriverBase:
     """Reaches one target through its public surfaces; owns its channels and subscriptions."""
 
+    @staticmethod
+    def declared() -> frozenset[str] | None:
+        """The capabilities the running scenario declares (its ``@needs_*`` tags); ``None`` outside
+        a scenario. The plugin replaces this; a surface used without being declared fails the
+        scenario, so the tags stay honest."""
+        return None
+
     def __init__(
         self, target: TargetConfig, run_id: str = "ct-", *, observe_events: bool = True, keep_events: bool = True,
-        http_transport: httpx.BaseTransport | None = None,
+        http_transport: httpx.BaseTransport | None = None, observed_topics: Iterable[str] | None = None,
     ) -> None:
         self.target = target
         self.run_id = run_id
@@ -47,11 +58,12 @@ class DriverBase:
         self._channels: dict[str, grpc.Channel] = {}
         self._http: httpx.Client | None = None
         self._observer: EventObserver | None = None
+        self._tokens = BearerTokens(target.token_command)
         #: ids of the messages the suite published itself (deliberately malformed ones among them)
         self._injected: set[str] = set()
         if observe_events and "observe_events" in target.capabilities:
             self._observer = EventObserver(target.pubsub_project, target.pubsub_emulator_host, run_id, keep=keep_events)
-            for topic in OBSERVED_TOPICS:
+            for topic in OBSERVED_TOPICS if observed_topics is None else observed_topics:
                 self._observer.observe(topic)
 
     def close(self) -> None:
@@ -76,6 +88,7 @@ class DriverBase:
                 ``aggregate_id`` or ``event_type`` might be any aggregate's event). Messages the
                 suite injected itself (``publish_raw``) are its own business.
         """
+        self._declare("observe_events", f"events on {topic}")
         seen = self._require_observer().events(topic)
         for event in seen:
             may_be_asked_for = aggregate_id is None or event.attributes.get("aggregate_id", aggregate_id) == aggregate_id
@@ -95,8 +108,17 @@ class DriverBase:
         """Call ``listener`` with every observed message as it arrives (for measuring, e.g. event lag)."""
         self._require_observer().listen(listener)
 
+    def observed_mark(self) -> int:
+        """A mark in the stream of observed messages; ``observed_since`` returns what came after it."""
+        return 0 if self._observer is None else self._observer.count()
+
+    def observed_since(self, mark: int) -> list[ObservedEvent]:
+        """Every message observed after ``mark``, on any topic (for the results of a failed scenario)."""
+        return [] if self._observer is None else self._observer.since(mark)
+
     def publish_raw(self, topic: str, data: bytes, attributes: dict[str, str], ordering_key: str = "") -> str:
         """Publish a message to one of the target's input topics, as its producer would."""
+        self._declare("publish_raw", f"publishing to {topic}")
         message_id = self._require_observer().publish(topic, data, attributes, ordering_key)
         self._injected.add(message_id)
         return message_id
@@ -109,11 +131,21 @@ class DriverBase:
 
     # -- plumbing -----------------------------------------------------------------------------
 
+    def _declare(self, capability: str, use: str) -> None:
+        """Fail when the running scenario uses ``capability`` without its ``@needs_`` tag."""
+        declared = self.declared()
+        if declared is not None and capability not in declared:
+            msg = (
+                f"the scenario uses {capability} ({use}) but does not carry @needs_{capability}; tag it, so a "
+                f"target without {capability} skips it instead of failing"
+            )
+            raise checks.ContractViolation("driver", "undeclared capability", msg)
     def _new_http(self, timeout: float) -> httpx.Client:
         """The HTTP client for REST and storage (over ``http_transport`` when one was given)."""
         return httpx.Client(timeout=timeout, transport=self._http_transport)
 
     def _channel(self, address: str | None) -> grpc.Channel:
+        self._declare("grpc", "a gRPC call")
         if not address:
             msg = f"target {self.target.name!r} has no gRPC endpoint for this call; add it to its description"
             raise checks.ContractViolation("driver", "missing endpoint", msg)
@@ -124,18 +156,64 @@ class DriverBase:
                 self._channels[address] = grpc.insecure_channel(address)
         return self._channels[address]
 
+    def identity_headers(self, identity: Identity) -> dict[str, str]:
+        """The headers that say who calls, as this target learns it (``auth`` of its description)."""
+        if self.target.auth == "bearer" and identity.alias is not None:
+            return {AUTHORIZATION_HEADER: f"Bearer {self._tokens.token(identity.alias)}", **dict(identity.service)}
+        return dict(identity.grpc_metadata())
+
     def _unary(
         self, operation: str, method: Any, request: Message, identity: Identity, extra: tuple[tuple[str, str], ...] = ()
     ) -> Outcome:
         """Call ``method``; ``extra`` is metadata beyond the identity (idempotency key, If-None-Match …)."""
+        metadata = tuple(self.identity_headers(identity).items()) + extra
         try:
-            response, call = method.with_call(request, metadata=identity.grpc_metadata() + extra, timeout=DEFAULT_DEADLINE)
+            response, call = method.with_call(request, metadata=metadata, timeout=DEFAULT_DEADLINE)
         except grpc.RpcError as error:
             outcome = _outcome_from_rpc_error(operation, error)
         else:
             outcome = Outcome(operation=operation, code="OK", response=response, headers=_headers(call))
         checks.run_all(outcome)
         return outcome
+
+
+class BearerTokens:
+    """Bearer tokens of the test users, by alias: ``LINGO_TOKEN_<ALIAS>`` from the environment, else
+    the output of the target's ``token_command`` (``{alias}`` replaced). Never printed or logged."""
+
+    def __init__(self, command: str | None) -> None:
+        self.command = command
+        self._tokens: dict[str, str] = {}
+
+    def token(self, alias: str) -> str:
+        """The token of test user ``alias``.
+
+        Raises:
+            ContractViolation: there is none; the message names where it was looked for, never a token.
+        """
+        if alias not in self._tokens:
+            variable = f"LINGO_TOKEN_{alias.upper()}"
+            token = os.environ.get(variable, "").strip() or (self._from_command(alias) if self.command else "")
+            if not token:
+                msg = f"no bearer token for test user {alias!r}: set {variable} or token_command in the target's table"
+                raise checks.ContractViolation("driver", "no token", msg)
+            self._tokens[alias] = token
+        return self._tokens[alias]
+
+    def _from_command(self, alias: str) -> str:
+        assert self.command is not None
+        args = shlex.split(self.command.replace("{alias}", alias))
+        try:
+            completed = subprocess.run(args, capture_output=True, text=True, timeout=30, check=False)  # noqa: S603 - the target owner's command
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            msg = f"token_command for test user {alias!r} could not run: {type(exc).__name__}"
+            raise checks.ContractViolation("driver", "no token", msg) from None
+        if completed.returncode != 0:
+            # stderr may echo what it was given; show its first line redacted, never stdout
+            first = redact(completed.stderr.strip().splitlines()[0]) if completed.stderr.strip() else "no message"
+            msg = f"token_command for test user {alias!r} exited {completed.returncode}: {first}"
+            raise checks.ContractViolation("driver", "no token", msg)
+        return completed.stdout.strip()
 
 
 def _headers(call: Any) -> dict[str, str]:

@@ -112,6 +112,10 @@ def decode_and_check(
     return payload, topology.message_violations(topic, attributes, ordering_key, json_format.MessageToDict(payload))
 
 
+class TopicMissing(Exception):
+    """A topic the run needs is missing or was not observed; the message is one line."""
+
+
 @dataclass
 class EventObserver:
     """Collects every message of some topics through run-scoped subscriptions.
@@ -130,22 +134,32 @@ class EventObserver:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _streams: list[Any] = field(default_factory=list)
     _subscriptions: list[str] = field(default_factory=list)
+    _observed: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.publisher, self.subscriber = pubsub_clients(self.emulator_host)
 
     def observe(self, topic: str) -> None:
-        """Start collecting ``topic`` from now on."""
+        """Start collecting ``topic`` from now on.
+
+        Raises:
+            TopicMissing: the topic does not exist in the project (one line that says what to do).
+        """
         name = self.subscriber.subscription_path(self.project, f"{topic}.{self.run_id}observer")
-        self.subscriber.create_subscription(
-            request={
-                "name": name,
-                "topic": self.publisher.topic_path(self.project, topic),
-                "enable_message_ordering": True,
-                "ack_deadline_seconds": 60,
-            }
-        )
+        try:
+            self.subscriber.create_subscription(
+                request={
+                    "name": name,
+                    "topic": self.publisher.topic_path(self.project, topic),
+                    "enable_message_ordering": True,
+                    "ack_deadline_seconds": 60,
+                }
+            )
+        except exceptions.NotFound:
+            msg = f"topic {topic} does not exist in project {self.project} — create it, see README § Point it at your deployment"
+            raise TopicMissing(msg) from None
         self._subscriptions.append(name)
+        self._observed.add(topic)
         self._streams.append(self.subscriber.subscribe(name, callback=self._collector(topic)))
 
     def _collector(self, topic: str) -> Callable[[Any], None]:
@@ -178,9 +192,29 @@ class EventObserver:
         self._listeners.append(listener)
 
     def events(self, topic: str, predicate: Callable[[ObservedEvent], bool] = lambda _e: True) -> list[ObservedEvent]:
-        """Events seen so far on ``topic`` that satisfy ``predicate``, in arrival order."""
+        """Events seen so far on ``topic`` that satisfy ``predicate``, in arrival order.
+
+        Raises:
+            TopicMissing: ``topic`` is not observed (no scenario of the run's areas declared it).
+        """
+        if topic not in self._observed:
+            msg = (
+                f"{topic} is not observed in this run: add it to the scenario area's topics in steps/preflight.py "
+                f"OBSERVES (observed: {sorted(self._observed)})"
+            )
+            raise TopicMissing(msg)
         with self._lock:
             return [e for e in self._events if e.topic == topic and predicate(e)]
+
+    def count(self) -> int:
+        """How many messages were observed so far."""
+        with self._lock:
+            return len(self._events)
+
+    def since(self, mark: int) -> list[ObservedEvent]:
+        """The messages observed after the first ``mark`` ones, in arrival order."""
+        with self._lock:
+            return self._events[mark:]
 
     def publish(self, topic: str, data: bytes, attributes: Mapping[str, str], ordering_key: str = "") -> str:
         """Publish one message to ``topic`` as a producer would; returns the message id."""

@@ -21,13 +21,10 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import subprocess
 import sys
-import threading
-import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
@@ -41,6 +38,8 @@ from contracts.gen.profile.v1 import profile_pb2, profile_pb2_grpc
 from contracts.gen.video.v1 import events_pb2 as video_events
 from contracts.gen.video.v1 import query_pb2, query_pb2_grpc
 from contracts.sql import render_outbox_inbox
+from fixtures.process import Child, ChildError
+from fixtures.process import start as start_child
 from steps.driver.broker import BrokerCalls
 from steps.driver.checks import ContractViolation
 from steps.driver.outcome import Identity, Outcome
@@ -174,21 +173,19 @@ def _profile_message(
 
 @dataclass
 class RelayProcess:
-    """A relay the driver started: its process, its metrics URL, and its output so far."""
+    """A relay the driver started (through fixtures/process.py): its process and its metrics URL."""
 
     name: str
-    process: subprocess.Popen[str]
+    process: Child
     metrics_url: str = ""
-    output: list[str] = field(default_factory=list)
-    pump: threading.Thread | None = None
 
     def exit_code(self) -> int | None:
         """The exit code once it ended, else None."""
-        return self.process.poll()
+        return self.process.exit_code()
 
     def log(self) -> str:
-        """Its output so far (for failure messages)."""
-        return "".join(self.output[-30:])
+        """Its last output lines (for failure messages)."""
+        return self.process.tail()
 
 
 class OutboxCalls(BrokerCalls):
@@ -205,10 +202,10 @@ class OutboxCalls(BrokerCalls):
         return self.publish_raw(topic, message.data, message.attributes, message.ordering_key)
 
     def dead_letters(self, topic: str) -> list:
-        """Messages seen on a dead-letter topic, as forwarded (no contract check: they are copies of
-        messages that failed somewhere, and a forwarded copy keeps its source's ordering key although
-        contracts/pubsub.yaml declares the dead-letter topics unordered)."""
-        return self._require_observer().events(topic)
+        """Messages seen on a dead-letter topic, as forwarded: their data and attributes are copies of
+        messages that failed somewhere (not judged), their ordering key is checked against the
+        topic's ``forwarded_ordering_key`` in contracts/pubsub.yaml."""
+        return self.events(topic)
 
     def publish_bytes(self, topic: str, data: bytes, attributes: dict[str, str], ordering_key: str) -> str:
         """Publish arbitrary bytes (poison messages) to ``topic``."""
@@ -284,6 +281,7 @@ class OutboxCalls(BrokerCalls):
 
     def metrics(self) -> dict[str, float]:
         """The target's Prometheus metrics (``GET <rest_url>/metrics``) as ``name{labels}`` → value."""
+        self._declare("rest", "GET /metrics")
         return _parse_metrics(self._http_client().get(f"{self.target.rest_url}/metrics").text)
 
     def _http_client(self) -> httpx.Client:
@@ -295,6 +293,7 @@ class OutboxCalls(BrokerCalls):
         return self._http
 
     def _require(self, capability: str, what: str) -> None:
+        self._declare(capability, what)
         if capability not in self.target.capabilities:
             msg = f"target {self.target.name!r} lacks {capability!r}, needed for {what}; tag the scenario @needs_{capability}"
             raise ContractViolation("driver", "missing capability", msg)
@@ -376,27 +375,15 @@ class OutboxCalls(BrokerCalls):
                 args.append(flag)
             elif value not in (None, False):
                 args += [flag, str(value)]
-        process = subprocess.Popen(  # noqa: S603 - the reference's own module
-            args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=self._tool_env()
-        )
-        relay = RelayProcess(name=f"relay-{len(self._owned_relays()) + 1}", process=process)
+        try:
+            process = start_child(f"relay {' '.join(args[3:])}", args, ready=RELAY_READY, timeout=RELAY_READY_TIMEOUT,
+                                  env=self._tool_env())
+        except ChildError as error:
+            raise ContractViolation("driver", "relay did not start", str(error)) from None
+        relay = RelayProcess(name=f"relay-{len(self._owned_relays()) + 1}", process=process,
+                             metrics_url=(process.ready_line or "").split("metrics=", 1)[-1].strip())
         self._owned_relays().append(relay)
-        lines: queue.Queue[str | None] = queue.Queue()
-        relay.pump = threading.Thread(target=_pump, args=(process, relay, lines), daemon=True)
-        relay.pump.start()
-        deadline = time.monotonic() + RELAY_READY_TIMEOUT
-        while (remaining := deadline - time.monotonic()) > 0:
-            try:
-                line = lines.get(timeout=remaining)
-            except queue.Empty:
-                break
-            if line is None:
-                break
-            if line.startswith(RELAY_READY):
-                relay.metrics_url = line.split("metrics=", 1)[1].strip()
-                return relay
-        msg = f"relay {args[3:]} printed no ready line within {RELAY_READY_TIMEOUT:g} s; output:\n{relay.log()}"
-        raise ContractViolation("driver", "relay did not start", msg)
+        return relay
 
     def relay_metrics(self, relay: RelayProcess) -> dict[str, float]:
         """Metrics of a relay the driver started."""
@@ -404,17 +391,7 @@ class OutboxCalls(BrokerCalls):
 
     def stop_relay(self, relay: RelayProcess) -> None:
         """SIGTERM a relay (it finishes its cycle) and wait for it."""
-        if relay.process.poll() is None:
-            relay.process.terminate()
-            try:
-                relay.process.wait(10)
-            except subprocess.TimeoutExpired:
-                relay.process.kill()
-                relay.process.wait(5)
-        if relay.pump is not None:
-            relay.pump.join(5)
-        if relay.process.stdout is not None:
-            relay.process.stdout.close()
+        relay.process.stop(grace=10)
 
     def redrive(
         self,
@@ -473,7 +450,7 @@ class OutboxCalls(BrokerCalls):
     def _run_tool(self, args: list[str]) -> str:
         completed = subprocess.run(  # noqa: S603 - the reference's own module
             [sys.executable, "-m", "reference_impl.redrive", *args],
-            capture_output=True, text=True, env=self._tool_env(), timeout=60, check=False,
+            capture_output=True, text=True, env={**os.environ, **self._tool_env()}, timeout=60, check=False,
         )
         if completed.returncode != 0:
             msg = f"python -m reference_impl.redrive {' '.join(args)} exited {completed.returncode}:\n{completed.stderr}"
@@ -481,7 +458,7 @@ class OutboxCalls(BrokerCalls):
         return completed.stdout
 
     def _tool_env(self) -> dict[str, str]:
-        env = {**os.environ, "DATABASE_URL": self.target.database_url or "", "LINGO_PUBSUB_PROJECT": self.target.pubsub_project}
+        env = {"DATABASE_URL": self.target.database_url or "", "LINGO_PUBSUB_PROJECT": self.target.pubsub_project}
         if self.target.pubsub_emulator_host:
             env["PUBSUB_EMULATOR_HOST"] = self.target.pubsub_emulator_host
         return env
@@ -501,14 +478,6 @@ def _insist(outcome: Outcome) -> None:
     if not outcome.ok:
         msg = f"{outcome.operation} answered {outcome.code} {outcome.reason or ''}: {outcome.message}"
         raise ContractViolation(outcome.operation, "read failed", msg)
-
-
-def _pump(process: subprocess.Popen[str], relay: RelayProcess, lines: queue.Queue[str | None]) -> None:
-    assert process.stdout is not None
-    for line in process.stdout:
-        relay.output.append(line)
-        lines.put(line)
-    lines.put(None)
 
 
 def _parse_metrics(text: str) -> dict[str, float]:

@@ -13,6 +13,7 @@ from typing import Any
 from google.protobuf.message import Message
 
 USERINFO_HEADER = "x-apigateway-api-userinfo"
+AUTHORIZATION_HEADER = "authorization"
 
 
 @dataclass(frozen=True)
@@ -22,17 +23,20 @@ class Identity:
     Attributes:
         userinfo: the ``x-apigateway-api-userinfo`` header value, or ``None`` to send none.
         user_id: the user it names, when it names one.
+        alias: the test user it is (``user``, ``other`` …): on a target whose ``auth`` is ``bearer``
+            the driver sends that user's token instead of the user-info header.
         service: metadata naming an internal service (the target's ``service_identity``), if any.
     """
 
     userinfo: str | None
     user_id: str | None = None
+    alias: str | None = None
     service: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def of_user(cls, user_id: str) -> Identity:
+    def of_user(cls, user_id: str, alias: str = "user") -> Identity:
         """A signed-in user, encoded as the gateway does (base64url JSON claims, no padding)."""
-        return cls(userinfo=encode_claims({"sub": user_id}), user_id=user_id)
+        return cls(userinfo=encode_claims({"sub": user_id}), user_id=user_id, alias=alias)
 
     @classmethod
     def anonymous(cls) -> Identity:

@@ -28,7 +28,7 @@ from contracts.gen.profile.v1 import profile_pb2, profile_pb2_grpc
 from contracts.schemas import violations as schema_violations
 from steps.driver import checks
 from steps.driver.base import DEFAULT_DEADLINE, DriverBase
-from steps.driver.outcome import USERINFO_HEADER, Identity, Outcome
+from steps.driver.outcome import Identity, Outcome
 
 SURFACES = ("grpc", "rest")
 #: REST status → the gRPC status name an Outcome carries (the gateway mapping of upstream.md §1.5).
@@ -252,9 +252,8 @@ class ProfileCalls(DriverBase):
         headers: dict[str, str] | None = None, expect: int | None = None,
     ) -> Outcome:
         operation = f"{method} {path}"
-        sent = dict(headers or {})
-        if identity.userinfo is not None:
-            sent[USERINFO_HEADER] = identity.userinfo
+        self._declare("rest", operation)
+        sent = {**(headers or {}), **self.identity_headers(identity)}
         response = self._rest_client().request(
             method, self.target.rest_url + path, json=body, params=params, headers=sent  # type: ignore[operator]
         )

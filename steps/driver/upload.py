@@ -99,8 +99,9 @@ class UploadCalls(DriverBase):
 
     def advance_clocks(self, seconds: float) -> None:
         """Move the clocks of the service and of its storage by ``seconds`` (capability ``clock``)."""
+        self._declare("clock", "moving the clocks")
         for url in (f"{self.target.rest_url}/_reference/clock/advance", f"{self.target.storage_url}/_standin/clock/advance"):
-            self._storage().post(url, params={"seconds": seconds}).raise_for_status()
+            self._http_any().post(url, params={"seconds": seconds}).raise_for_status()
 
     def stored_object(self, bucket: str, name: str) -> dict[str, Any] | None:
         """The JSON resource of a stored object, or None when there is none."""
@@ -155,6 +156,10 @@ class UploadCalls(DriverBase):
         return self.publish_raw(UPLOADS_TOPIC, data, attributes)
 
     def _storage(self) -> httpx.Client:
+        self._declare("storage", "the signed upload URL")
+        return self._http_any()
+
+    def _http_any(self) -> httpx.Client:
         if self._http is None:
             self._http = self._new_http(30)
         return self._http

@@ -62,7 +62,7 @@ def test_changing_a_field_number_fails_with_bufs_finding(contracts_copy: Path):
         ("video/v1/query.proto", "int64 version = 14;", "int32 version = 14;", 'changed type from "int64" to "int32"'),
         ("video/v1/events.proto", "    reserved 8, 9;\n", "", "reserved range"),
         ("video/v1/events.proto", "EVENT_TYPE_VIDEO_VISIBILITY_CHANGED = 7;", "", 'enum value "7"'),
-        ("profile/v1/profile.proto", "string display_name = 2;", "string name = 2;", 'changed name from "display_name" to "name"'),
+        ("profile/v1/profile.proto", "string display_name = 2 [", "string name = 2 [", 'changed name from "display_name" to "name"'),
     ],
     ids=["removed-rpc", "retyped-field", "dropped-reserved", "removed-enum-value", "renamed-field"],
 )

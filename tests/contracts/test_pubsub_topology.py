@@ -60,6 +60,27 @@ def test_consumer_subscriptions_dead_letter_and_dead_letter_topics_have_readers(
             assert TOPOLOGY.subscriptions_of(topic.name), f"dead-letter topic {topic.name} has no subscription; forwarded messages would be lost"
 
 
+def test_dead_letters_keep_their_ordering_key_and_the_contract_checks_it() -> None:
+    for topic in TOPOLOGY.topics.values():
+        assert topic.keeps_ordering_key is (True if topic.is_dead_letter else None), topic.name
+    video = "5b0d3c4e-8f1a-4c57-9a0e-2b7d9e1f3a64"
+    kept = TOPOLOGY.message_violations("catalog.video.events.dlq", {"aggregate_id": video}, video)
+    assert kept == []
+    dropped = TOPOLOGY.message_violations("catalog.video.events.dlq", {"aggregate_id": video}, "")
+    assert dropped and "forwarded_ordering_key: kept" in dropped[0]
+    assert TOPOLOGY.message_violations("catalog.video-uploads.dlq", {"bucketId": "b"}, "some-key")
+
+
+def test_projection_subscriptions_retain_acknowledged_messages_for_rebuilds() -> None:
+    from reference_impl.entrypoints.projection_consumers import PROJECTIONS  # noqa: PLC0415
+
+    for spec in PROJECTIONS.values():
+        assert TOPOLOGY.subscriptions[spec.subscription].retain_acked_messages, (
+            f"{spec.subscription} must retain acknowledged messages: a rebuild seeks it back in time"
+        )
+    assert not TOPOLOGY.subscriptions["catalog.video-uploads.runner"].retain_acked_messages
+
+
 @pytest.mark.parametrize("topic_name", EVENT_TOPICS)
 def test_event_topics_require_the_attribute_schema_and_order_by_aggregate(topic_name: str) -> None:
     topic = TOPOLOGY.topics[topic_name]
@@ -133,6 +154,10 @@ def _break_foreign_dlq(doc: dict[str, Any]) -> None:
     doc["subscriptions"]["catalog.video-uploads.runner"]["dead_letter_topic"] = "catalog.video.events.dlq"
 
 
+def _break_forwarded_key(doc: dict[str, Any]) -> None:
+    del doc["topics"]["catalog.video.events.dlq"]["forwarded_ordering_key"]
+
+
 def _break_version(doc: dict[str, Any]) -> None:
     doc["schema_version"] = 2
 
@@ -147,6 +172,7 @@ def _break_version(doc: dict[str, Any]) -> None:
         (_break_ordering, "enable_message_ordering is true but topic 'catalog.video-uploads' is published without ordering keys"),
         (_break_dlq_reader, "a dead-letter topic without a subscription"),
         (_break_foreign_dlq, "expected the topic's own 'catalog.video-uploads.dlq'"),
+        (_break_forwarded_key, "topics.catalog.video.events.dlq: missing key 'forwarded_ordering_key'"),
         (_break_version, "schema_version: 1"),
     ],
 )

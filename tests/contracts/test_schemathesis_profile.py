@@ -3,7 +3,8 @@
 The app runs in this process on a loopback port over a fresh, migrated PostgreSQL, and the
 schemathesis CLI fuzzes it from contracts/openapi/lingo.yaml with every check, all four phases
 (examples, coverage, fuzzing, stateful), a fixed seed and a bounded number of examples, so a run
-is reproducible and takes seconds. Upload initiation has its own owner and is left out here.
+is reproducible and takes seconds. Upload initiation has its own owner and is left out here. A
+hook adds one check of our own: no error response leaks internals.
 
 The few tunings below each follow from the contract, not from convenience; they are listed in
 ``CONFIG`` with the reason.
@@ -11,6 +12,7 @@ The few tunings below each follow from the contract, not from convenience; they 
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -28,9 +30,13 @@ from reference_impl.adapters.database import create_pool
 from reference_impl.adapters.migrations import migrate
 from reference_impl.config import Settings
 from reference_impl.entrypoints.rest_app import create_app
+from reference_impl.entrypoints.rest_limits import uvicorn_config
 from steps.driver import encode_claims
 
 SPEC = Path(contracts.__file__).resolve().parent / "openapi" / "lingo.yaml"
+ROOT = Path(__file__).resolve().parents[2]
+#: Adds the check that no error response leaks internals (the gRPC fuzz campaign's invariant).
+HOOKS = "tests.contracts.schemathesis_hooks"
 SEED = 42
 MAX_EXAMPLES = 20
 CALLER = "5b7c3c6e-1f2a-4c3d-9e8f-0a1b2c3d4e5f"
@@ -86,7 +92,7 @@ def rest_url(fresh_database: str) -> Iterator[str]:
     pool = create_pool(fresh_database, min_size=1, max_size=8)
     app = create_app(Settings(database_url=fresh_database), CollectorRegistry(), pool)
     listener = socket.create_server(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn_config(app, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name="rest-under-test")
     thread.start()
     # uvicorn offers no readiness event; `started` flips once the socket serves.
@@ -113,7 +119,8 @@ def test_profile_routes_pass_every_schemathesis_check(rest_url: str, tmp_path: P
         "--seed", str(SEED), "--max-examples", str(MAX_EXAMPLES),
         "--workers", "1", "--generation-database", "none", "--no-color",
     ]
-    result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=120, check=False)  # noqa: S603
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": HOOKS, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120, check=False)  # noqa: S603
 
     assert result.returncode == 0, (
         f"schemathesis found mismatches between contracts/openapi/lingo.yaml and the REST app "

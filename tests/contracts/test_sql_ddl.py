@@ -37,7 +37,7 @@ UPSTREAM_INBOX_COLUMNS = [
     "event_id", "source_service", "event_type", "aggregate_type", "aggregate_id", "payload",
     "received_at", "processed_at", "last_error",
 ]  # fmt: skip
-OUR_OUTBOX_ADDITIONS = ["parked_at", "seq"]
+OUR_OUTBOX_ADDITIONS = ["parked_at", "seq", "unpublishable"]
 
 
 def _apply_all(dsn: str) -> None:

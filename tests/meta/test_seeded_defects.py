@@ -64,10 +64,12 @@ MATRIX: dict[str, tuple[list[str], list[str]]] = {
     "relay-no-head-of-line": (["features/outbox/relay_faults.feature"], ["an_event_that_used_up_its_attempts"]),
     "relay-unfenced-settle": (["features/outbox/relay_faults.feature"], ["a_lease_held_by_a_stalled_relay"]),
     "relay-ignores-lock-ttl": (
-        ["features/outbox/relay_faults.feature"], ["a_relay_killed_after_publishing", "a_lease_held_by_a_stalled_relay"]
+        ["features/outbox/relay_faults.feature"],
+        ["a_relay_killed_after_publishing", "a_lease_held_by_a_stalled_relay", "a_relay_killed_right_after_its_claim"],
     ),
     "relay-backoff-uncapped": (["features/outbox/relay_faults.feature"], ["retry_delays_double"]),
     "relay-never-parks": (["features/outbox/relay_faults.feature"], ["an_event_that_used_up_its_attempts"]),
+    "relay-retries-permanent-errors": (["features/outbox/relay_faults.feature"], ["an_event_the_broker_refuses_for_good"]),
     "projection-ignores-version": (
         ["features/projection/video_projection.feature"],
         ["an_older_version_arriving_late", "an_event_of_the_version_already_held", "a_deleted_video_is_marked_deleted"],
@@ -161,7 +163,8 @@ def run_with_defect(defect: str, workdir: Path) -> DefectRun:
     env.pop("PYTEST_ADDOPTS", None)
     run = subprocess.run(  # noqa: S603 - our own suite
         [sys.executable, "-m", "pytest", *features, "-p", "no:cacheprovider", "-q", f"--junitxml={report}",
-         f"--basetemp={workdir / defect}"],
+         f"--basetemp={workdir / defect}",
+         f"--results-dir={workdir / f'{defect}-results'}"],  # its bundles stay out of the repo's results/
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -19,7 +19,7 @@ from reference_impl.adapters.migrations import migrate
 from reference_impl.adapters.outbox import NewEvent, OutboxStore
 from reference_impl.adapters.pubsub import EventPublisher
 from reference_impl.entrypoints.outbox_relay import OutboxRelay, RelayMetrics, RelaySettings
-from steps.eventually import eventually
+from steps.eventually import NotYet, eventually
 
 pytestmark = pytest.mark.usefixtures("pubsub_env")
 
@@ -221,3 +221,37 @@ def test_a_relay_whose_lease_was_taken_over_cannot_mark(database: str, relay: Ou
     with psycopg.connect(database) as conn:
         assert store.mark_published(conn, [event_id], lock_token="dead-relay") == set()
         assert store.mark_published(conn, [event_id], lock_token="successor") == {event_id}
+
+
+def test_the_default_lock_ttl_is_seconds_not_minutes() -> None:
+    assert RelaySettings(schema="catalog", topic="t").lock_ttl <= timedelta(seconds=10)
+
+
+def test_a_batch_in_flight_keeps_its_lease_past_the_lock_ttl(database: str) -> None:
+    """The heartbeat renews the lease, so a competitor honouring a 1 s TTL takes nothing over."""
+    from reference_impl.entrypoints.outbox_relay import Heartbeat  # noqa: PLC0415
+
+    store = OutboxStore("catalog")
+    enqueue(database, [(uuid.uuid4(), 1)])
+    ttl = timedelta(seconds=1)
+    with psycopg.connect(database) as conn:
+        assert len(store.claim(conn, lock_token="slow", limit=10, lock_ttl=ttl)) == 1
+        conn.commit()
+        heartbeat = Heartbeat(database, store, ttl.total_seconds() / 3, name="slow")
+        heartbeat.hold("slow")
+        try:
+            taken: list = []
+
+            def competitor_claims() -> int:
+                taken.extend(store.claim(conn, lock_token="rival", limit=10, lock_ttl=ttl))
+                conn.commit()
+                return len(taken)
+
+            # Three TTLs long nobody may take the lease over (a wait for absence, bounded).
+            with pytest.raises(NotYet):
+                eventually(competitor_claims, until=lambda n: n > 0, timeout=3 * ttl.total_seconds(), interval=0.1)
+            assert not taken
+        finally:
+            heartbeat.close()
+        # Without the heartbeat the lease lapses and the competitor takes the batch over.
+        eventually(competitor_claims, until=lambda n: n == 1, timeout=5, interval=0.1, what="the lapsed lease is taken over")

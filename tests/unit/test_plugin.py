@@ -27,8 +27,10 @@ def suite(pytester: pytest.Pytester) -> pytest.Pytester:
     return pytester
 
 
-def test_a_scenario_needing_a_missing_capability_is_skipped_with_the_reason(suite: pytest.Pytester) -> None:
-    result = suite.runpytest("--target=grpc://127.0.0.1:9?capabilities=grpc", "-rs", "-p", "no:locust")
+def test_a_scenario_needing_a_missing_capability_is_skipped_with_the_reason(
+    suite: pytest.Pytester, answering_grpc: str
+) -> None:
+    result = suite.runpytest(f"--target=grpc://{answering_grpc}?capabilities=grpc", "-rs", "-p", "no:locust")
     result.assert_outcomes(passed=1, skipped=1)
     result.stdout.fnmatch_lines(["*lacks faults: add it to the target's capabilities if it can*"])
 
@@ -101,18 +103,70 @@ def test_a_malformed_deviation_file_stops_the_run_with_one_line(deviating_suite:
     result.stderr.fnmatch_lines(["ERROR: staging.yaml entry 1: give exactly*expires as a date (YYYY-MM-DD)"])
 
 
-def test_a_long_url_target_runs_without_a_deviations_file(suite: pytest.Pytester) -> None:
-    long_url = "grpc://127.0.0.1:9?capabilities=grpc&database=postgresql://u@/db%3Fhost%3D" + "x" * 300
+def test_a_long_url_target_runs_without_a_deviations_file(suite: pytest.Pytester, answering_grpc: str) -> None:
+    long_url = f"grpc://{answering_grpc}?capabilities=grpc&database=postgresql://u@/db%3Fhost%3D" + "x" * 300
     result = suite.runpytest(f"--target={long_url}", "-p", "no:locust")
     result.assert_outcomes(passed=1, skipped=1)
 
 
+@pytest.mark.parametrize(
+    ("args", "files", "line"),
+    [
+        (["--target=grpc://127.0.0.1:99999"], {}, "*port 99999 is out of range*"),
+        (["--target=grpc://host:abc"], {}, "*port 'abc' is not a number*"),
+        (["--target=grpc://[::1:9000"], {}, "*not a URL*"),
+        (["--target=grpc://127.0.0.1:9000?rest=ftp://x"], {}, "*rest must be an http:// or https:// URL*"),
+        (["--target=staging", "--targets-file=t.toml"], {"t.toml": b'[staging]\ncatalog_grpc = "caf\xe9:1"\n'},
+         "*t.toml is not UTF-8*"),
+        (["--target=staging", "--targets-file=t.toml"], {"t.toml": b'[staging]\ncatalog_grpc = "not a host port"\n'},
+         "*catalog_grpc must be HOST:PORT*"),
+        (["--target=staging", "--targets-file=t.toml"], {"t.toml": b'[staging]\nrest_url = "api.example:80"\n'},
+         "*rest_url must be an http:// or https:// URL*"),
+        (["--target=staging", "--targets-file=absent.toml"], {}, "*absent.toml: file not found*"),
+        (["--target=staging", "--targets-file=t.toml"],
+         {"t.toml": b'[staging]\ncatalog_grpc = "a:1"\ncapabilities = ["read_models"]\n'}, "*read_models is reference-only*"),
+    ],
+)
+def test_bad_target_input_is_one_line_never_an_internal_error(
+    suite: pytest.Pytester, args: list[str], files: dict[str, bytes], line: str
+) -> None:
+    for name, content in files.items():
+        (suite.path / name).write_bytes(content)
+    result = suite.runpytest(*args, "-p", "no:locust")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [text for text in result.stderr.lines if text.strip()]
+    assert len(errors) == 1, errors
+    result.stderr.fnmatch_lines([f"ERROR: {line}"])
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+
+
+DESTRUCTIVE = """
+Feature: Destructive
+  @destructive
+  Scenario: writing into the target's outbox
+    Given nothing
+"""
 EITHER = """
 Feature: Alternatives
   @needs_storage_or_publish_raw
   Scenario: storing a file either way
     Given nothing
 """
+
+
+@pytest.mark.parametrize(("allow", "outcome"), [("", {"skipped": 1}), ("allow_destructive = true\n", {"passed": 1})])
+def test_a_destructive_scenario_runs_only_where_the_target_allows_it(
+    pytester: pytest.Pytester, allow: str, outcome: dict[str, int]
+) -> None:
+    pytester.makefile(".feature", destructive=DESTRUCTIVE)
+    pytester.makepyfile(my_steps=STEPS)
+    pytester.makeconftest('pytest_plugins = ["steps.plugin", "steps.results", "my_steps"]')
+    pytester.makeini("[pytest]\nmarkers =\n    destructive: writes into the target's tables\n")
+    pytester.makefile(".toml", targets=f'[staging]\ncatalog_grpc = "127.0.0.1:9"\n{allow}')
+    result = pytester.runpytest("--target=staging", "--targets-file=targets.toml", "-rs", "-p", "no:locust")
+    result.assert_outcomes(**outcome)
+    if not allow:
+        result.stdout.fnmatch_lines(["*does not allow @destructive scenarios*allow_destructive = true*"])
 
 
 @pytest.mark.parametrize(

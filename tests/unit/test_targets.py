@@ -94,6 +94,111 @@ def test_target_url_round_trips() -> None:
     assert target_from_url(target_url(target)) == TargetConfig(**{**target.__dict__, "name": target_url(target)})
 
 
+# -- bad input is one line (issue 9 item 4) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        ("grpc://127.0.0.1:99999", "port 99999 is out of range"),
+        ("grpc://host:abc", "port 'abc' is not a number"),
+        ("grpc://[::1:9000", "not a URL"),
+        ("grpc://127.0.0.1:9000?rest=ftp://x", "rest must be an http:// or https:// URL"),
+        ("grpc://127.0.0.1:9000?rest=127.0.0.1:8080", "rest must be an http:// or https:// URL"),
+        ("grpc://127.0.0.1:9000?profile=nohost", "profile must be HOST:PORT"),
+    ],
+)
+def test_a_bad_url_gives_one_line(url: str, fragment: str) -> None:
+    with pytest.raises(TargetError) as raised:
+        resolve_target(url, Path("targets.toml"))
+    assert fragment in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('[staging]\ncatalog_grpc = "not a host port"', "catalog_grpc must be HOST:PORT"),
+        ('[staging]\ncatalog_grpc = "a:70000"', "catalog_grpc must be HOST:PORT"),
+        ('[staging]\nrest_url = "api.staging.example"', "rest_url must be an http:// or https:// URL"),
+        ('[staging]\nrest_url = "ftp://x"', "rest_url must be an http:// or https:// URL"),
+        ('[staging]\ncatalog_grpc = "a:1"\nstorage_url = "a:1"', "storage_url must be an http:// or https:// URL"),
+        ('[staging]\ncatalog_grpc = "a:1"\ndatabase_url = "a:1"', "database_url must be a postgresql:// DSN"),
+    ],
+)
+def test_a_bad_endpoint_in_a_table_gives_one_line(tmp_path: Path, text: str, fragment: str) -> None:
+    with pytest.raises(TargetError) as raised:
+        load_targets(write(tmp_path, text))
+    assert fragment in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_a_targets_file_that_is_not_utf8_gives_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "targets.toml"
+    path.write_bytes(b'[staging]\ncatalog_grpc = "caf\xe9:1"\n')
+    with pytest.raises(TargetError, match=r"targets.toml is not UTF-8 \(byte 0xe9 at offset 29\)"):
+        resolve_target("staging", path)
+
+
+def test_a_missing_targets_file_is_named_as_missing(tmp_path: Path) -> None:
+    with pytest.raises(TargetError) as raised:
+        resolve_target("staging", tmp_path / "elsewhere.toml")
+    assert "file not found" in str(raised.value)
+    assert "none defined" not in str(raised.value)
+
+
+# -- reference-only capabilities (issue 9 item 2) ----------------------------------------------
+
+
+@pytest.mark.parametrize("capability", ["clock", "faults", "read_models"])
+def test_a_reference_only_capability_is_refused_for_a_table(tmp_path: Path, capability: str) -> None:
+    with pytest.raises(TargetError) as raised:
+        load_targets(write(tmp_path, f'[staging]\ncatalog_grpc = "a:1"\ncapabilities = ["grpc", "{capability}"]'))
+    assert f"{capability} is reference-only" in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize("capability", ["clock", "faults", "read_models"])
+def test_a_reference_only_capability_is_refused_for_a_url(capability: str) -> None:
+    with pytest.raises(TargetError, match=f"{capability} is reference-only"):
+        target_from_url(f"grpc://127.0.0.1:9000?capabilities=grpc,{capability}")
+
+
+def test_a_faults_url_implies_faults_only_for_the_reference() -> None:
+    assert "faults" not in target_from_url("grpc://127.0.0.1:9000?faults=http://127.0.0.1:1").capabilities
+    reference = target_from_url("grpc://127.0.0.1:9000?faults=http://127.0.0.1:1&reference=true")
+    assert "faults" in reference.capabilities
+
+
+def test_the_reference_url_it_prints_keeps_its_reference_only_capabilities() -> None:
+    reference = TargetConfig(name="reference", catalog_grpc="127.0.0.1:1", reference=True,
+                             capabilities=frozenset({"grpc", "clock", "read_models"}))
+    again = target_from_url(target_url(reference))
+    assert again.reference and again.capabilities == reference.capabilities
+
+
+# -- destructive scenarios (issue 9 item 2) -----------------------------------------------------
+
+
+def test_destructive_scenarios_are_allowed_only_when_the_table_says_so(tmp_path: Path) -> None:
+    targets = load_targets(write(tmp_path, GOOD + '\n[scratch]\ncatalog_grpc = "a:1"\nallow_destructive = true\n'))
+    assert not targets["staging"].allows_destructive
+    assert targets["scratch"].allows_destructive
+    assert target_from_url("grpc://127.0.0.1:9000?reference=true").allows_destructive
+
+
+# -- identity (issue 9 item 5) ----------------------------------------------------------------
+
+
+def test_a_table_may_ask_for_bearer_tokens(tmp_path: Path) -> None:
+    text = '[staging]\ncatalog_grpc = "a:1"\nauth = "bearer"\ntoken_command = "print-token {alias}"\n'
+    target = load_targets(write(tmp_path, text))["staging"]
+    assert (target.auth, target.token_command) == ("bearer", "print-token {alias}")
+
+
+def test_an_unknown_auth_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(TargetError, match=r"auth must be one of \['bearer', 'userinfo'\]"):
+        load_targets(write(tmp_path, '[staging]\ncatalog_grpc = "a:1"\nauth = "kerberos"\n'))
 def test_the_service_identity_defaults_to_seed_001s_actor_headers() -> None:
     target = target_from_url("grpc://127.0.0.1:9000")
     assert target.service_metadata() == (("x-md-actor-type", "service"), ("x-md-actor-id", "media-pipeline"))

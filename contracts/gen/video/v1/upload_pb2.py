@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from contracts.gen.buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15video/v1/upload.proto\x12\x08video.v1\x1a\x1b\x62uf/validate/validate.proto\"\xea\x01\n\x1aInitResumableUploadRequest\x12\x1b\n\nsize_bytes\x18\x01 \x01(\x03\x42\x07\xbaH\x04\"\x02(\x00\x12\x1d\n\x0c\x63ontent_type\x18\x02 \x01(\tB\x07\xbaH\x04r\x02\x10\x01\x12\x34\n\x0f\x63ontent_md5_hex\x18\x03 \x01(\tB\x1b\xbaH\x18r\x16\x32\x11^[a-fA-F0-9]{32}$\x98\x01 \x12$\n\x10\x64uration_seconds\x18\x04 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xac\x02(\x01\x12\x16\n\x05title\x18\x05 \x01(\tB\x07\xbaH\x04r\x02\x10\x01\x12\x1c\n\x0b\x64\x65scription\x18\x06 \x01(\tB\x07\xbaH\x04r\x02\x10\x01\"\x82\x01\n\x1bInitResumableUploadResponse\x12\x1a\n\x08video_id\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01\x12#\n\x12resumable_init_url\x18\x02 \x01(\tB\x07\xbaH\x04r\x02\x10\x01\x12\"\n\x11\x65xpires_at_unixms\x18\x03 \x01(\x03\x42\x07\xbaH\x04\"\x02 \x00\x32s\n\rUploadService\x12\x62\n\x13InitResumableUpload\x12$.video.v1.InitResumableUploadRequest\x1a%.video.v1.InitResumableUploadResponseBDZBgithub.com/bionicotaku/lingo-services-catalog/api/video/v1;videov1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15video/v1/upload.proto\x12\x08video.v1\x1a\x1b\x62uf/validate/validate.proto\"\xf3\x01\n\x1aInitResumableUploadRequest\x12\x1b\n\nsize_bytes\x18\x01 \x01(\x03\x42\x07\xbaH\x04\"\x02(\x00\x12 \n\x0c\x63ontent_type\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\xff\x01\x12\x34\n\x0f\x63ontent_md5_hex\x18\x03 \x01(\tB\x1b\xbaH\x18r\x16\x32\x11^[a-fA-F0-9]{32}$\x98\x01 \x12$\n\x10\x64uration_seconds\x18\x04 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xac\x02(\x01\x12\x19\n\x05title\x18\x05 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x02\x12\x1f\n\x0b\x64\x65scription\x18\x06 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x88\'\"\x85\x01\n\x1bInitResumableUploadResponse\x12\x1a\n\x08video_id\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01\x12&\n\x12resumable_init_url\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80@\x12\"\n\x11\x65xpires_at_unixms\x18\x03 \x01(\x03\x42\x07\xbaH\x04\"\x02 \x00\x32s\n\rUploadService\x12\x62\n\x13InitResumableUpload\x12$.video.v1.InitResumableUploadRequest\x1a%.video.v1.InitResumableUploadResponseBDZBgithub.com/bionicotaku/lingo-services-catalog/api/video/v1;videov1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,25 +36,25 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_INITRESUMABLEUPLOADREQUEST'].fields_by_name['size_bytes']._loaded_options = None
   _globals['_INITRESUMABLEUPLOADREQUEST'].fields_by_name['size_bytes']._serialized_options = b'\272H\004\"\002(\000'
   _globals['_INITRESUMABLEUPLOADREQUEST'].fields_by_name['content_type']._loaded_options = None
-  _globals['_INITRESUMABLEUPLOADREQUEST'].fields_by_name['content_type']._serialized_options = b'\272H\004r\002\020\001'
+  _globals['_INITRESUMABLEUPLOADREQUEST'].fields_by_name['content_type']._serialized_options = b'\272H\007r\005\020\001\030\377\001'
   _globals['_INITRESUMABLEUPLOADREQUEST'].fields_by_name['content_md5_hex']._loaded_options = None
   _globals['_INITRESUMABLEUPLOADREQUEST'].fields_by_name['content_md5_hex']._serialized_options = b'\272H\030r\0262\021^[a-fA-F0-9]{32}$\230\001 '
   _globals['_INITRESUMABLEUPLOADREQUEST'].fields_by_name['duration_seconds']._loaded_options = None
   _globals['_INITRESUMABLEUPLOADREQUEST'].fields_by_name['duration_seconds']._serialized_options = b'\272H\007\032\005\030\254\002(\001'
   _globals['_INITRESUMABLEUPLOADREQUEST'].fields_by_name['title']._loaded_options = None
-  _globals['_INITRESUMABLEUPLOADREQUEST'].fields_by_name['title']._serialized_options = b'\272H\004r\002\020\001'
+  _globals['_INITRESUMABLEUPLOADREQUEST'].fields_by_name['title']._serialized_options = b'\272H\007r\005\020\001\030\200\002'
   _globals['_INITRESUMABLEUPLOADREQUEST'].fields_by_name['description']._loaded_options = None
-  _globals['_INITRESUMABLEUPLOADREQUEST'].fields_by_name['description']._serialized_options = b'\272H\004r\002\020\001'
+  _globals['_INITRESUMABLEUPLOADREQUEST'].fields_by_name['description']._serialized_options = b'\272H\007r\005\020\001\030\210\''
   _globals['_INITRESUMABLEUPLOADRESPONSE'].fields_by_name['video_id']._loaded_options = None
   _globals['_INITRESUMABLEUPLOADRESPONSE'].fields_by_name['video_id']._serialized_options = b'\272H\005r\003\260\001\001'
   _globals['_INITRESUMABLEUPLOADRESPONSE'].fields_by_name['resumable_init_url']._loaded_options = None
-  _globals['_INITRESUMABLEUPLOADRESPONSE'].fields_by_name['resumable_init_url']._serialized_options = b'\272H\004r\002\020\001'
+  _globals['_INITRESUMABLEUPLOADRESPONSE'].fields_by_name['resumable_init_url']._serialized_options = b'\272H\007r\005\020\001\030\200@'
   _globals['_INITRESUMABLEUPLOADRESPONSE'].fields_by_name['expires_at_unixms']._loaded_options = None
   _globals['_INITRESUMABLEUPLOADRESPONSE'].fields_by_name['expires_at_unixms']._serialized_options = b'\272H\004\"\002 \000'
   _globals['_INITRESUMABLEUPLOADREQUEST']._serialized_start=65
-  _globals['_INITRESUMABLEUPLOADREQUEST']._serialized_end=299
-  _globals['_INITRESUMABLEUPLOADRESPONSE']._serialized_start=302
-  _globals['_INITRESUMABLEUPLOADRESPONSE']._serialized_end=432
-  _globals['_UPLOADSERVICE']._serialized_start=434
-  _globals['_UPLOADSERVICE']._serialized_end=549
+  _globals['_INITRESUMABLEUPLOADREQUEST']._serialized_end=308
+  _globals['_INITRESUMABLEUPLOADRESPONSE']._serialized_start=311
+  _globals['_INITRESUMABLEUPLOADRESPONSE']._serialized_end=444
+  _globals['_UPLOADSERVICE']._serialized_start=446
+  _globals['_UPLOADSERVICE']._serialized_end=561
 # @@protoc_insertion_point(module_scope)

@@ -1,0 +1,185 @@
+"""Every benchmark in its quick mode, then one table of the performance goals (issue 14).
+
+    python -m benchmarks [--skip-suite] [--skip-others]   (``benchmarks/__main__.py`` calls ``main``)
+
+Each figure stands next to its own baseline measured in the same run (the SQL alone, the gRPC
+surface, the smallest backlog, the suite's CPU time), so the ratio holds however loaded the machine
+is; goals in milliseconds or seconds are absolute and do move with the load. The benchmarks'
+own tables print first (the relay's backlog table and claim plan among them); the scripts
+without a goal of their own (Pub/Sub and GCS stand-ins, load generator) run small and print theirs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from benchmarks import outbox_relay, profile_bench, suite_time, upload_init
+from fixtures.postgres import postgres_server
+from fixtures.reference import running_reference, standins
+from steps.driver import Driver
+
+SECONDS = 2.0
+T = TypeVar("T")
+OTHERS = (
+    ("pubsub_standin", ["--backends", "standin", "--messages", "1000", "--startup-runs", "1"]),
+    ("gcs_standin", ["--size-mib", "8", "--repeat", "1", "--starts", "1"]),
+    ("load_generator", ["--seconds", "1"]),
+)
+
+
+@dataclass
+class Row:
+    """One goal: the figure, this run's value, its baseline, and how the goal reads them."""
+
+    figure: str
+    value: float | None
+    baseline: float | None
+    goal: str
+    met: Callable[[float, float | None], bool]
+    unit: str = ""
+    note: str = ""
+
+    def cells(self) -> list[str]:
+        if self.value is None:
+            return [self.figure, "not measured", "", "", self.goal, self.note or "not measured"]
+        ratio = f"{self.value / self.baseline:.2f}" if self.baseline else ""
+        baseline = f"{self.baseline:,.1f}" if self.baseline is not None else "-"
+        verdict = "met" if self.met(self.value, self.baseline) else "NOT met"
+        if self.note:
+            verdict += f" ({self.note})"
+        return [self.figure, f"{self.value:,.1f}{self.unit}", baseline, ratio, self.goal, verdict]
+
+
+def at_least(share: float) -> Callable[[float, float | None], bool]:
+    return lambda value, baseline: baseline is not None and value >= share * baseline
+
+
+def at_most(limit: float) -> Callable[[float, float | None], bool]:
+    return lambda value, _baseline: value <= limit
+
+
+def within(share: float) -> Callable[[float, float | None], bool]:
+    return lambda value, baseline: baseline is not None and abs(value / baseline - 1) <= share
+
+
+def relay_rows(args: argparse.Namespace, results: outbox_relay.Results) -> list[Row]:
+    """Relay, backlog, lag and projection goals (issue 14, goals 2 and 3)."""
+    rows = [Row("relay x1 events/s (base: claim+mark SQL)", results.relays[1], results.sql, ">= 0.70 of base",
+                at_least(0.7))]
+    first = args.backlogs[0]
+    for size in (100_000, 1_000_000):
+        value = results.backlog.get(size)
+        rows.append(Row(f"relay x1 events/s at {size:,} pending (base: {first:,})", value, results.backlog[first],
+                        "within +-20 % of base", within(0.2)))
+    for rate, limit in ((500, 100.0), (2000, 250.0)):
+        p50, p99, measured = results.lag[rate]
+        expected = int(rate * args.lag_seconds)
+        incomplete = measured < expected
+        note = f"{measured:,} of {expected:,} received in time" if incomplete else ""
+        rows.append(Row(f"lag commit->received p99 ms at {rate}/s (base: p50)", p99, p50, f"p99 <= {limit:g} ms",
+                        lambda value, _b, limit=limit, incomplete=incomplete: not incomplete and value <= limit,
+                        note=note))
+    rows.append(Row("projection apply events/s (base: its SQL)", results.apply, results.apply_sql, ">= 0.90 of base",
+                    at_least(0.9)))
+    return rows
+
+
+Cell = tuple[float, float, float]
+
+
+def reference_figures() -> tuple[dict[int, tuple[Cell, Cell]], dict[tuple[str, int], tuple[Cell, Cell]]]:
+    """InitResumableUpload and MutateFavorite cells, on one reference started for both."""
+    with postgres_server() as postgres, tempfile.TemporaryDirectory() as workdir:
+        database = postgres.create_database()
+        with standins("lingo-bench", Path(workdir)) as env, running_reference(database, extra_env=env) as target:
+            driver = Driver(target, "bench-")
+            try:
+                uploads = upload_init.cells(driver, database, SECONDS, (8, 32))
+                writes = profile_bench.cells(driver, SECONDS, (32,), ("MutateFavorite",))
+            finally:
+                driver.close()
+    return uploads, writes
+
+
+def reference_rows(uploads: dict[int, tuple[Cell, Cell]], writes: dict[tuple[str, int], tuple[Cell, Cell]]) -> list[Row]:
+    """InitResumableUpload and REST-vs-gRPC goals (issue 14, goal 4)."""
+    rows = [Row(f"InitResumableUpload calls/s, {n} clients (base: SQL)", uploads[n][0][0], uploads[n][1][0],
+                ">= 0.50 of base", at_least(0.5)) for n in (8, 32)]
+    rows.append(Row("InitResumableUpload p99 ms, 32 clients (base: SQL p99)", uploads[32][0][2], uploads[32][1][2],
+                    "p99 <= 20 ms", at_most(20.0)))
+    grpc_cell, rest_cell = writes[("MutateFavorite", 32)]
+    rows.append(Row("REST MutateFavorite calls/s, 32 clients (base: gRPC)", rest_cell[0], grpc_cell[0],
+                    ">= 1.00 of base", at_least(1.0)))
+    return rows
+
+
+def in_child(function: Callable[..., T], *args: object) -> T:
+    """Run ``function`` in a fresh (spawned) process: gRPC's core does not survive a fork once used,
+    so a second benchmark in this process could not even start PostgreSQL (pg_ctl aborts)."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(function, *args).result()
+
+
+def suite_row() -> Row:
+    """Wall time of ``pytest features/`` (issue 14, goal 1); its baseline is the CPU it used."""
+    run = suite_time.run_pytest(["features/"], [])
+    suite_time.print_run(run)
+    note = "" if run.exit_code == 0 else f"pytest exit {run.exit_code}"
+    return Row("pytest features/ wall s (base: CPU s of the run)", run.wall, run.cpu, "wall <= 30 s", at_most(30.0),
+               note=note)
+
+
+def run_others() -> None:
+    for module, argv in OTHERS:
+        print(f"\n$ python -m benchmarks.{module} {' '.join(argv)}", flush=True)
+        done = subprocess.run([sys.executable, "-m", f"benchmarks.{module}", *argv], check=False)  # noqa: S603
+        if done.returncode:
+            print(f"(exit {done.returncode})")
+
+
+def print_table(rows: list[Row]) -> None:
+    header = ["figure", "this run", "baseline", "ratio", "goal", "verdict"]
+    lines = [header, *(row.cells() for row in rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    for index, line in enumerate(lines):
+        print(" | ".join(cell.ljust(width) if i in (0, 4, 5) else cell.rjust(width)
+                         for i, (cell, width) in enumerate(zip(line, widths, strict=True))).rstrip())
+        if index == 0:
+            print("-+-".join("-" * width for width in widths))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-suite", action="store_true", help="leave out the pytest features/ run")
+    parser.add_argument("--skip-others", action="store_true", help="leave out the benchmarks without a goal")
+    parser.add_argument("--relay-args", default="", help="extra options for outbox_relay (e.g. '--backlogs 10000 100000 1000000')")
+    args = parser.parse_args()
+    uploads, writes = in_child(reference_figures)
+    upload_init.print_table(SECONDS, uploads)
+    profile_bench.print_table(SECONDS, writes)
+    rows = reference_rows(uploads, writes)
+    relay_args = outbox_relay.options(["--quick", *args.relay_args.split()])
+    results = in_child(outbox_relay.run, relay_args)
+    outbox_relay.report(relay_args, results)
+    rows = relay_rows(relay_args, results) + rows
+    if not args.skip_suite:
+        print()
+        rows.append(suite_row())
+    if not args.skip_others:
+        run_others()
+    print("\nissue 14 goals, quick mode, every baseline measured in this run")
+    print_table(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
