@@ -22,7 +22,7 @@ from steps.driver import Outcome
 #: The fixtures When steps hand their outcomes over in (``pages``: a walk through a listing).
 OUTCOME_FIXTURES = ("outcome", "outcomes", "pages")
 #: Step texts that state how a call ends: a scenario containing one is about its calls' outcome.
-STATES_THE_OUTCOME = re.compile(r"\bfails? with\b|\bcalls? succeeds?\b|\brefuse|\bthe error\b|\bare refused\b")
+STATES_THE_OUTCOME = re.compile(r"\bthe call fails\b|\bfails? with\b|\bcalls? succeeds?\b|\brefuse|\bthe error\b|\bare refused\b")
 
 _BEFORE = pytest.StashKey[dict[str, Any]]()
 
