@@ -8,6 +8,8 @@ known deviations with their expiry, and the run's dates; the front page gets a t
 
 from __future__ import annotations
 
+import hashlib
+
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +35,19 @@ class Bundle:
 
     @property
     def page(self) -> str:
-        return f"conformance/{slug(self.target)}.md"
+        return f"conformance/{page_name(self.target)}.md"
+
+
+#: Longest page name kept whole; a URL target's name (endpoints, DSN) is longer than a file name may be.
+_MAX_PAGE_NAME = 60
+
+
+def page_name(target: str) -> str:
+    """The page's file name for ``target``: its slug, or a cut slug plus a hash of the whole name when long."""
+    name = slug(target)
+    if len(name) <= _MAX_PAGE_NAME:
+        return name
+    return f"{name[:_MAX_PAGE_NAME - 9].rstrip('-')}-{hashlib.sha256(target.encode()).hexdigest()[:8]}"
 
 
 def _read(run: Path) -> Bundle:

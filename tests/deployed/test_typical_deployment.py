@@ -70,7 +70,8 @@ def test_a_typical_deployment_can_run_most_scenarios(
         out = tmp_path / "verdicts.json"
         completed = subprocess.run(  # noqa: S603 - our own test run, fixed arguments
             [sys.executable, "-m", "pytest", "features/", f"--target={url}", "-p", "applicability",
-             "-p", "no:cacheprovider", "-p", "no:lingo-scoreboard", f"--basetemp={tmp_path / 'inner'}", "-q",
+             "-p", "no:cacheprovider", "-p", "no:lingo-scoreboard", f"--basetemp={tmp_path / 'inner'}",
+             f"--results-dir={tmp_path / 'results'}", "-q",
              "--no-header", "-rN"],
             cwd=ROOT, capture_output=True, text=True, timeout=1200, check=False,
             env={**os.environ, "LINGO_APPLICABILITY_OUT": str(out),

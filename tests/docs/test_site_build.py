@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from contracts.docs import checks, errors_page, site as site_module
+from contracts.docs import checks, conformance, errors_page, site as site_module
 from contracts.docs.site import DocsBuildError, build
 from contracts.protoc import default_contracts_dir
 
@@ -66,6 +66,14 @@ def test_conformance_pages_come_from_the_newest_complete_bundle(site: Path) -> N
     assert "target lacks capability faults" in staging
     assert "2027-01-31" in staging and "upstream pagination skips an item" in staging
     assert "a scenario this checkout no longer has" in staging
+
+
+def test_a_url_target_gets_a_page_name_a_file_system_accepts() -> None:
+    url = "grpc://127.0.0.1:33631?rest=http://127.0.0.1:45563&database=postgresql://u:***@h/db&capabilities=" + "x," * 80
+    name = conformance.page_name(url)
+    assert len(name) <= 60 and re.fullmatch(r"[a-z0-9-]+", name), name
+    assert name != conformance.page_name(url + "y"), "two long names that differ late must not share a page"
+    assert conformance.page_name("staging") == "staging"
 
 
 def test_a_broken_link_fails_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
