@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from pytest_bdd import parsers, then, when
 
 from fixtures.data import registration_request
@@ -69,7 +70,9 @@ def _(driver: Driver, run_id: str, catalog: CatalogScene, name: str, times: int)
 
 
 @when(parsers.parse("the service's clock moves {seconds:d} seconds forward"))
-def _(driver: Driver, seconds: int) -> None:
+def _(driver: Driver, request: pytest.FixtureRequest, seconds: int) -> None:
+    # The clocks are the target's, shared by every scenario: put them back when this one ends.
+    request.addfinalizer(lambda: driver.advance_clocks(-seconds))
     driver.advance_clocks(seconds)
 
 
