@@ -52,7 +52,7 @@ def arrival(aggregate_id: str, event_type: str, timeout: float, user_id: str = "
     deadline = time.monotonic() + timeout
     try:
         while _expected.get(key) is None and time.monotonic() < deadline:
-            gevent.sleep(0.01)
+            gevent.sleep(0.01)  # allowed: poll interval inside the deadline; steps.eventually would block the gevent hub
         return _expected.get(key)
     finally:
         _expected.pop(key, None)

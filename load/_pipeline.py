@@ -79,5 +79,5 @@ class EventPipeline(LingoUser):
                 if event is not None:
                     self.record(LAG, "published->projected", max(projected - event.received_at, 0.0) * 1000)
                 return
-            gevent.sleep(READ_INTERVAL)
+            gevent.sleep(READ_INTERVAL)  # allowed: poll interval inside the deadline; steps.eventually would block the gevent hub
         self.record(LAG, "commit->projected", PATIENCE * 1000, failure=CallFailed(f"like not shown within {PATIENCE:g} s"))
