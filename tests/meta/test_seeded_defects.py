@@ -1,9 +1,14 @@
 """The suite proves its own power: each seeded defect makes the scenarios of its rule fail.
 
-For every defect in ``reference_impl/defects.py`` this runs the feature files that state the rule
-against an embedded reference with that one defect switched on, and checks in the JUnit report
-that each expected scenario failed. A defect without an entry here fails the test too, so a new
-switch cannot go unchecked.
+For every defect in ``reference_impl/defects.py`` this runs the scenarios its row names (the
+scenarios of the row's feature files whose names contain one of its fragments) against an embedded
+reference with that one defect switched on, and checks in the JUnit report that each fragment
+names a failed scenario. A defect without an entry here fails the test too, so a new switch cannot
+go unchecked; a fragment naming no scenario fails its row. That the same scenarios pass with no
+defect on is the plain feature run's job.
+
+Every row is a pytest of its own (the reference reads ``LINGO_DEFECTS`` when it starts); the rows
+share the session's PostgreSQL server and run a few at a time. ``-k`` picks rows: only those run.
 """
 
 from __future__ import annotations
@@ -18,9 +23,13 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.postgres import PostgresServer
 from reference_impl.defects import DEFECTS
 
 ROOT = Path(__file__).resolve().parents[2]
+#: Under pytest-xdist (``--dist loadgroup``) the whole matrix goes to one worker, which runs its rows
+#: concurrently itself; spread over workers, each would start every row.
+pytestmark = pytest.mark.xdist_group("seeded-defects")
 
 #: defect → (feature files to run, substrings of the scenario names that must fail)
 MATRIX: dict[str, tuple[list[str], list[str]]] = {
@@ -142,53 +151,115 @@ def test_every_defect_has_a_row() -> None:
     assert sorted(MATRIX) == sorted(DEFECTS), "add a MATRIX row naming the scenarios each new defect must break"
 
 
-#: Defect runs going on at once. Each run mostly waits (for its scenarios' deadlines), so a few
-#: share two cores well and the whole matrix takes minutes instead of the sum of its runs.
+#: Defect runs going on at once. A run is mostly start-up (its own Pub/Sub and GCS stand-ins and
+#: reference) and then waiting for its scenarios' deadlines, so a few share two cores well.
 CONCURRENT_RUNS = 4
+
+
+#: How a row's pytest starts: scenarios need none of the plugins for property tests and parallel
+#: runs, and not importing them saves seconds of CPU in each of the forty start-ups.
+INNER_PYTEST = [
+    sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:schemathesis",
+    "-p", "no:anyio", "-p", "no:xdist", "-p", "no:xdist.looponfail",
+]
 
 
 @dataclass(frozen=True)
 class DefectRun:
-    """The outcome of the feature files of one defect's row, run with that defect on."""
+    """The outcome of one defect's row, run with that defect on."""
 
+    selected: tuple[str, ...]
     failed: frozenset[str]
     output: str
 
 
-def run_with_defect(defect: str, workdir: Path) -> DefectRun:
-    """Run the row's feature files against an embedded reference with ``defect`` switched on."""
-    features, _ = MATRIX[defect]
-    report = workdir / f"{defect}.xml"
-    env = {**os.environ, "LINGO_DEFECTS": defect}
-    env.pop("PYTEST_ADDOPTS", None)
+def scenario_name(node_id: str) -> str:
+    """The scenario's test name (what the JUnit report calls it) from its node id."""
+    return node_id.split("::", 1)[1]
+
+
+def collect_scenarios(workdir: Path) -> dict[str, list[str]]:
+    """Node ids of the scenarios in every feature file the matrix names, by file (one collection)."""
+    features = sorted({feature for files, _ in MATRIX.values() for feature in files})
     run = subprocess.run(  # noqa: S603 - our own suite
-        [sys.executable, "-m", "pytest", *features, "-p", "no:cacheprovider", "-q", f"--junitxml={report}",
+        [*INNER_PYTEST, *features, "--collect-only", "-q",
+         f"--basetemp={workdir / 'collect'}", f"--results-dir={workdir / 'collect-results'}"],
+        cwd=ROOT, env=_row_environment(None), capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert run.returncode == 0, f"collecting the matrix's feature files failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+    by_file: dict[str, list[str]] = {feature: [] for feature in features}
+    for line in run.stdout.splitlines():
+        path, sep, _ = line.partition("::")
+        if sep and path in by_file:
+            by_file[path].append(line)
+    return by_file
+
+
+def select_scenarios(defect: str, scenarios: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The scenarios of the row's files each of its fragments names (a fragment naming none selects nothing)."""
+    features, must_fail = MATRIX[defect]
+    candidates = [node for feature in features for node in scenarios[feature]]
+    return {fragment: [node for node in candidates if fragment in scenario_name(node)] for fragment in must_fail}
+
+
+def _row_environment(defect: str | None, database_url: str | None = None) -> dict[str, str]:
+    env = {**os.environ, "LINGO_DEFECTS": defect or ""}
+    env.pop("PYTEST_ADDOPTS", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url  # the module's server: each run creates its own databases on it
+    return env
+
+
+def run_with_defect(defect: str, selected: list[str], workdir: Path, database_url: str) -> DefectRun:
+    """Run the row's selected scenarios against an embedded reference with ``defect`` switched on."""
+    report = workdir / f"{defect}.xml"
+    run = subprocess.run(  # noqa: S603 - our own suite
+        [*INNER_PYTEST, *selected, "-q", f"--junitxml={report}",
          f"--basetemp={workdir / defect}",
          f"--results-dir={workdir / f'{defect}-results'}"],  # its bundles stay out of the repo's results/
         cwd=ROOT,
-        env=env,
+        env=_row_environment(defect, database_url),
         capture_output=True,
         text=True,
         timeout=900,
+        check=False,
     )
     output = f"{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
     if not report.exists():
-        return DefectRun(frozenset(), f"the run produced no report:\n{output}")
+        return DefectRun(tuple(selected), frozenset(), f"the run produced no report:\n{output}")
     failed = frozenset(
         case.get("name", "")
         for case in ET.parse(report).iter("testcase")
         if case.find("failure") is not None or case.find("error") is not None
     )
-    return DefectRun(failed, output)
+    return DefectRun(tuple(selected), failed, output)
 
 
 @pytest.fixture(scope="module")
-def defect_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, DefectRun]:
-    """Every row's run, done concurrently once for the module."""
+def defect_runs(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, postgres: PostgresServer
+) -> dict[str, DefectRun]:
+    """The selected rows' runs (all, unless ``-k`` picked some), done concurrently once for the module:
+    each runs only the scenarios its fragments name."""
     workdir = tmp_path_factory.mktemp("defects")
-    with ThreadPoolExecutor(max_workers=CONCURRENT_RUNS) as pool:
-        runs = dict(zip(sorted(MATRIX), pool.map(lambda d: run_with_defect(d, workdir), sorted(MATRIX)), strict=True))
-    return runs
+    scenarios = collect_scenarios(workdir)
+    rows = sorted(
+        item.callspec.params["defect"]
+        for item in request.session.items
+        if item.path == Path(__file__) and hasattr(item, "callspec")
+    )
+
+    def run(defect: str) -> DefectRun:
+        selected = sorted({node for nodes in select_scenarios(defect, scenarios).values() for node in nodes})
+        if not selected:
+            return DefectRun((), frozenset(), "its fragments name no scenario of its feature files")
+        return run_with_defect(defect, selected, workdir, postgres.dsn)
+
+    pool = ThreadPoolExecutor(max_workers=CONCURRENT_RUNS)
+    try:
+        return dict(zip(rows, pool.map(run, rows), strict=True))
+    finally:
+        pool.shutdown(cancel_futures=True)  # an interrupted module starts no further rows
 
 
 @pytest.mark.parametrize("defect", sorted(MATRIX))
@@ -197,5 +268,6 @@ def test_the_defect_makes_its_scenarios_fail(defect: str, defect_runs: dict[str,
     run = defect_runs[defect]
     for fragment in must_fail:
         assert any(fragment in name for name in run.failed), (
-            f"with {defect!r} on, no failing scenario matches {fragment!r}; failed: {sorted(run.failed)}\n{run.output}"
+            f"with {defect!r} on, no failing scenario matches {fragment!r}; ran {len(run.selected)}: "
+            f"{[scenario_name(node) for node in run.selected]}; failed: {sorted(run.failed)}\n{run.output}"
         )
