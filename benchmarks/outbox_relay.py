@@ -54,6 +54,7 @@ from reference_impl.service_layer import projections  # noqa: E402
 from steps.driver.outbox import EventMessage, video_event  # noqa: E402
 
 PROJECT = "bench"
+PARTS = ("relay", "apply", "lag", "backlog")
 TOPIC = "catalog.video.events"
 
 
@@ -283,7 +284,10 @@ class _ExplainingConnection:
     def cursor(self, **_kwargs: object) -> _ExplainingConnection:
         return self
 
-    def execute(self, query: sql.Composable, params: dict[str, object]) -> _ExplainingConnection:
+    def execute(self, query: sql.Composable | str, params: dict[str, object] | None = None) -> _ExplainingConnection:
+        if params is None:  # the claim's planner settings (SET LOCAL), run as they are
+            self._conn.execute(query)
+            return self
         rows = self._conn.execute(sql.SQL("EXPLAIN (ANALYZE, COSTS OFF) ") + query, params).fetchall()
         self.plan = [row[0] for row in rows]
         return self
@@ -332,6 +336,8 @@ def parser() -> argparse.ArgumentParser:
                    help="pending backlog sizes for the backlog table (none: skip it)")
     p.add_argument("--backlog-sample", type=int, default=10000, help="events drained per backlog size")
     p.add_argument("--relays", type=int, nargs="+", default=[1, 2], help="relay process counts to measure")
+    p.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS),
+                   help="measure only these parts (default: all; 'relay' includes the SQL alone)")
     p.add_argument("--quick", action="store_true",
                    help="small defaults: 5k events, 2k applied, 4 s per rate, backlogs 10k/100k, 1 relay")
     return p
@@ -359,25 +365,30 @@ def run(args: argparse.Namespace) -> Results:
             env["DATABASE_URL"] = dsn
             migrate(dsn)
             pubsub_v1.PublisherClient().create_topic(name=f"projects/{PROJECT}/topics/{TOPIC}")
-            progress("claim+mark SQL alone")
-            results.sql = sql_alone(dsn, make_events(args.events, args.aggregates), args.batch)
-            for relays in args.relays:
+            if "relay" in args.parts:
+                progress("claim+mark SQL alone")
+                results.sql = sql_alone(dsn, make_events(args.events, args.aggregates), args.batch)
+                progress(f"claim+mark SQL alone: {results.sql:,.0f} events/s")
+            for relays in args.relays if "relay" in args.parts else ():
                 progress(f"relay x{relays}")
                 results.relays[relays] = relay_throughput(
                     dsn, env, make_events(args.events, args.aggregates), relays, args.batch
                 )
-            progress("apply")
-            results.apply_sql = apply_sql_alone(dsn, make_events(args.apply_events, args.aggregates))
-            results.apply = apply_consumer(dsn, make_events(args.apply_events, args.aggregates))
-            for rate in args.rates:
+                progress(f"relay x{relays}: {results.relays[relays]:,.0f} events/s")
+            if "apply" in args.parts:
+                progress("apply")
+                results.apply_sql = apply_sql_alone(dsn, make_events(args.apply_events, args.aggregates))
+                results.apply = apply_consumer(dsn, make_events(args.apply_events, args.aggregates))
+            for rate in args.rates if "lag" in args.parts else ():
                 progress(f"end-to-end lag at {rate}/s")
                 results.lag[rate] = end_to_end_lag(dsn, env, rate, args.lag_seconds, args.aggregates)
-            for size in args.backlogs:
+            for size in args.backlogs if "backlog" in args.parts else ():
                 progress(f"backlog {size:,}")
                 results.backlog[size] = backlog_throughput(
                     dsn, env, size, args.backlog_sample, args.aggregates, args.batch
                 )
-            if args.backlogs:
+                progress(f"backlog {size:,}: {results.backlog[size]:,.0f} events/s")
+            if results.backlog:
                 # The plan on the largest backlog, refilled: the drain above left it partly published.
                 reset(dsn)
                 insert(dsn, make_events(max(args.backlogs), args.aggregates))
@@ -394,17 +405,21 @@ def run(args: argparse.Namespace) -> Results:
 
 def report(args: argparse.Namespace, results: Results) -> None:
     """Print the tables of one run."""
-    rows = [("claim+mark SQL alone", results.sql, 1.0)]
-    rows += [(f"relay x{n} (commit -> acked + marked)", v, v / results.sql) for n, v in results.relays.items()]
-    rows += [("apply SQL alone (inbox+upsert+mark)", results.apply_sql, 1.0),
-             ("apply via StreamingPull consumer", results.apply, results.apply / results.apply_sql)]
+    rows = []
+    if results.sql:
+        rows += [("claim+mark SQL alone", results.sql, 1.0)]
+        rows += [(f"relay x{n} (commit -> acked + marked)", v, v / results.sql) for n, v in results.relays.items()]
+    if results.apply_sql:
+        rows += [("apply SQL alone (inbox+upsert+mark)", results.apply_sql, 1.0),
+                 ("apply via StreamingPull consumer", results.apply, results.apply / results.apply_sql)]
     print(f"\n{'measure':44} {'events/s':>10} {'ratio':>7}")
     for name, value, ratio in rows:
         print(f"{name:44} {value:10,.0f} {ratio:7.2f}")
-    print(f"\nend-to-end lag, 1 relay, {args.lag_seconds:g} s per rate (commit -> received)")
-    print(f"{'events/s':>9} {'measured':>9} {'p50 ms':>9} {'p99 ms':>9}")
-    for rate, (p50, p99, measured) in results.lag.items():
-        print(f"{rate:>9} {measured:>9} {p50:>9.1f} {p99:>9.1f}")
+    if results.lag:
+        print(f"\nend-to-end lag, 1 relay, {args.lag_seconds:g} s per rate (commit -> received)")
+        print(f"{'events/s':>9} {'measured':>9} {'p50 ms':>9} {'p99 ms':>9}")
+        for rate, (p50, p99, measured) in results.lag.items():
+            print(f"{rate:>9} {measured:>9} {p50:>9.1f} {p99:>9.1f}")
     if results.backlog:
         first = next(iter(results.backlog.values()))
         print(f"\nrelay x1 draining the first {args.backlog_sample:,} events of a pending backlog")

@@ -145,24 +145,34 @@ class OutboxStore:
     def _walk_in_order(conn: psycopg.Connection) -> None:
         """Make the claim walk the claim-order index and stop after its batch, whatever the statistics say.
 
-        A table bulk-loaded after it was analyzed empty looks empty to the planner, which then
-        sorts every due row (seconds for 100k rows); with sorts and bitmap/sequential scans off for
-        this transaction only, the ordered index scan that stops at ``LIMIT`` is the only plan left.
+        In steady state almost every row is published, so the statistics say "published_at IS NULL"
+        matches nearly nothing; a burst of pending rows then looks empty to the planner, which would
+        sort every due row or scan every open row once per candidate (minutes at 100k rows). With
+        sorts and bitmap/sequential scans off for this transaction only, the ordered index walk that
+        stops at ``LIMIT`` is the only plan left for the candidates, and the ordered index lookup on
+        (aggregate_id, seq) the only one left for the head-of-line check (see ``_claim_query``).
         """
         conn.execute("SET LOCAL enable_sort = off")
         conn.execute("SET LOCAL enable_bitmapscan = off")
         conn.execute("SET LOCAL enable_seqscan = off")
 
     def _claim_query(self, *, lock_token: str, limit: int, lock_ttl: timedelta) -> tuple[sql.Composed, dict]:
+        # Head of line: the candidate is its aggregate's oldest open event that can still be published.
+        # Written as a correlated scalar subquery ordered by seq, not as NOT EXISTS: the planner
+        # may turn NOT EXISTS into an anti join whose inner side scans every open row, but this
+        # subquery runs per candidate, and its only sort-free plan is one probe of the
+        # (aggregate_id, seq) index. The candidates' ids are handed over as an array, so the
+        # UPDATE finds them by primary key rather than joining a CTE the planner thinks is one row.
         head_of_line = (
             "" if defects.active("relay-no-head-of-line") else
-            "AND NOT EXISTS (SELECT 1 FROM {outbox} e WHERE e.aggregate_id = o.aggregate_id"
-            " AND e.published_at IS NULL AND NOT e.unpublishable AND e.seq < o.seq)"
+            "AND o.seq = (SELECT e.seq FROM {outbox} e WHERE e.aggregate_id = o.aggregate_id"
+            " AND e.published_at IS NULL AND NOT e.unpublishable ORDER BY e.aggregate_id, e.seq LIMIT 1)"
         )
         stale = "false" if defects.active("relay-ignores-lock-ttl") else "o.locked_at <= now() - %(ttl)s"
         query = self._q(
             """
-            WITH candidates AS (
+            UPDATE {outbox} AS o SET lock_token = %(token)s, locked_at = now()
+            WHERE o.event_id = ANY (ARRAY(
                 SELECT o.event_id FROM {outbox} o
                 WHERE o.published_at IS NULL AND o.parked_at IS NULL AND o.available_at <= now()
                   AND (o.lock_token IS NULL OR STALE)
@@ -170,9 +180,7 @@ class OutboxStore:
                 ORDER BY o.seq
                 FOR UPDATE SKIP LOCKED
                 LIMIT %(limit)s
-            )
-            UPDATE {outbox} AS o SET lock_token = %(token)s, locked_at = now()
-            FROM candidates WHERE o.event_id = candidates.event_id
+            ))
             RETURNING o.event_id, o.aggregate_id, o.event_type, o.payload, o.headers, o.delivery_attempts, o.seq
             """.replace("STALE", stale).replace("HEAD_OF_LINE", head_of_line)
         )
@@ -189,7 +197,7 @@ class OutboxStore:
             self._q(
                 "UPDATE {outbox} AS o SET published_at = now(), delivery_attempts = delivery_attempts + 1,"
                 " last_error = NULL, lock_token = NULL, locked_at = NULL"
-                " FROM unnest(%s::uuid[]) AS t(id) WHERE o.event_id = t.id AND (o.lock_token = %s OR %s)"
+                " WHERE o.event_id = ANY(%s::uuid[]) AND (o.lock_token = %s OR %s)"
                 " RETURNING o.event_id"
             ),
             (event_ids, lock_token, defects.active("relay-unfenced-settle")),
