@@ -6,7 +6,9 @@ are marked, failed ones rescheduled with exponential backoff, and an event that 
 attempt is parked. A refusal no retry can heal (INVALID_ARGUMENT: an attribute or the message over
 Pub/Sub's limits; NOT_FOUND for the topic when so configured) parks the event at once as
 unpublishable, so it does not hold back its aggregate. Every settle is fenced by the lease token.
-Several relays may run at once.
+Several relays may run at once. An idle relay waits on ``LISTEN <schema>_outbox``: writers notify
+that channel in their transaction, so a committed event is claimed at once, and the idle interval
+is only the safety net for writers that do not notify.
 
 While a batch is in flight a heartbeat renews its lease every third of the lock TTL, so the TTL can
 be short (10 s): a relay that dies after its claim holds its aggregates for seconds, and another
@@ -41,10 +43,13 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, star
 
 from fixtures.cli import add_verbosity, configure_logging, port, positive_int, seconds
 from reference_impl import defects
-from reference_impl.adapters.outbox import ClaimedEvent, OutboxStore
+from reference_impl.adapters.outbox import ClaimedEvent, FailedAttempt, OutboxStore
 from reference_impl.adapters.pubsub import MAX_REQUEST_BYTES, MAX_REQUEST_MESSAGES, EventPublisher
 
 _log = logging.getLogger(__name__)
+
+#: Longest a waiting relay takes to notice that it was told to stop.
+_STOP_CHECK = 0.25
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,8 @@ class RelaySettings:
         schema: the service schema whose ``outbox_events`` it drains.
         topic: the topic id it publishes to.
         batch_size: events claimed per cycle.
-        idle_interval: seconds to wait before polling again after an empty cycle.
+        idle_interval: longest wait after an empty cycle before polling again; a writer's commit
+            notification ends the wait earlier (``OutboxStore.enqueue`` sends one).
         initial_backoff: delay after the first failed attempt; doubles each attempt.
         max_backoff: the cap of that delay.
         max_attempts: attempts before an event is parked.
@@ -232,6 +238,8 @@ class OutboxRelay:
         self._publisher = publisher
         self._metrics = metrics
         self._conn = psycopg.connect(database_url, autocommit=False)
+        with self._conn.transaction():
+            self._store.listen(self._conn)
         self._heartbeat = Heartbeat(
             database_url, self._store, settings.lock_ttl.total_seconds() / 3, name=self.relay_id
         )
@@ -282,19 +290,43 @@ class OutboxRelay:
         self._metrics.parked.labels(self.settings.schema).set(parked)
 
     def run(self, stop: threading.Event, *, gauge_interval: float = 1.0) -> None:
-        """Cycle until ``stop`` is set; wait ``idle_interval`` only after a cycle found nothing."""
+        """Cycle until ``stop`` is set; after a cycle that found nothing, wait for a writer's commit.
+
+        Writers notify the outbox channel in their transaction (``OutboxStore.enqueue``), so an idle
+        relay claims as soon as one commits; ``idle_interval`` bounds the wait, so events whose
+        writers do not notify (another service's code, a script) are still picked up.
+        """
         next_gauges = 0.0
         while not stop.is_set():
             try:
+                self._take_wakeups()  # the claim below sees every commit notified so far
                 result = self.run_cycle()
                 if time.monotonic() >= next_gauges:
+                    started = time.monotonic()
                     self.refresh_gauges()
-                    next_gauges = time.monotonic() + gauge_interval
+                    # Counting a large backlog takes a while: spend at most about 5 % of the time on it.
+                    next_gauges = time.monotonic() + max(gauge_interval, 20 * (time.monotonic() - started))
             except psycopg.OperationalError:
                 _log.exception("outbox relay %s lost its database connection; retrying", self.relay_id)
                 result = CycleResult()
             if result.claimed == 0:
-                stop.wait(self.settings.idle_interval)
+                self._wait_for_work(stop)
+
+    def _take_wakeups(self) -> None:
+        """Consume the notifications received so far (they are answered by the next claim)."""
+        for _ in self._conn.notifies(timeout=0):
+            pass
+
+    def _wait_for_work(self, stop: threading.Event) -> None:
+        """Wait until a writer's commit is notified, ``stop`` is set, or ``idle_interval`` has passed."""
+        deadline = time.monotonic() + self.settings.idle_interval
+        try:
+            while not stop.is_set() and (remaining := deadline - time.monotonic()) > 0:
+                # In slices, so that a stop is seen within _STOP_CHECK even with a long idle interval.
+                for _ in self._conn.notifies(timeout=min(remaining, _STOP_CHECK), stop_after=1):
+                    return
+        except psycopg.OperationalError:
+            stop.wait(max(0.0, deadline - time.monotonic()))
 
     def _publish_all(self, claimed: list[ClaimedEvent]) -> dict[uuid.UUID, Failure | None]:
         """Publish the batch as few Publish requests as the limits allow; event id → failure or None."""
@@ -330,31 +362,27 @@ class OutboxRelay:
     ) -> CycleResult:
         schema = self.settings.schema
         published_ids = [e.event_id for e in claimed if outcomes[e.event_id] is None]
-        rescheduled = parked = fenced = 0
+        attempts: list[FailedAttempt] = []
+        for event in claimed:
+            failure = outcomes[event.event_id]
+            if failure is None:
+                continue
+            self._metrics.failure.labels(schema).inc()
+            if failure.permanent:
+                error = f"refused for good, parked at once: {failure.error}"
+                attempts.append(FailedAttempt(event.event_id, error, None, unpublishable=True))
+                _log.error("outbox event %s %s", event.event_id, error)
+            elif event.delivery_attempts + 1 >= self.settings.max_attempts and not defects.active("relay-never-parks"):
+                attempts.append(FailedAttempt(event.event_id, failure.error, None))
+                _log.error("outbox event %s parked after %d attempts: %s", event.event_id, self.settings.max_attempts, failure.error)
+            else:
+                attempts.append(FailedAttempt(event.event_id, failure.error, self.settings.backoff(event.delivery_attempts)))
         with self._conn.transaction():
             marked = self._store.mark_published(self._conn, published_ids, lock_token=lock_token)
-            fenced += len(published_ids) - len(marked)
-            for event in claimed:
-                failure = outcomes[event.event_id]
-                if failure is None:
-                    continue
-                self._metrics.failure.labels(schema).inc()
-                if failure.permanent:
-                    error = f"refused for good, parked at once: {failure.error}"
-                    held = self._store.park(self._conn, event.event_id, lock_token=lock_token, error=error, unpublishable=True)
-                    parked += held
-                    _log.error("outbox event %s %s", event.event_id, error)
-                elif event.delivery_attempts + 1 >= self.settings.max_attempts and not defects.active("relay-never-parks"):
-                    held = self._store.park(self._conn, event.event_id, lock_token=lock_token, error=failure.error)
-                    parked += held
-                    _log.error("outbox event %s parked after %d attempts: %s", event.event_id, self.settings.max_attempts, failure.error)
-                else:
-                    delay = self.settings.backoff(event.delivery_attempts)
-                    held = self._store.reschedule(
-                        self._conn, event.event_id, lock_token=lock_token, error=failure.error, retry_at_delay=delay
-                    )
-                    rescheduled += held
-                fenced += not held
+            held = self._store.settle_failures(self._conn, attempts, lock_token=lock_token)
+        parked = sum(1 for a in attempts if a.retry_after is None and a.event_id in held)
+        rescheduled = len(held) - parked
+        fenced = len(published_ids) - len(marked) + len(attempts) - len(held)
         self._metrics.success.labels(schema).inc(len(marked))
         self._metrics.fenced.labels(schema).inc(fenced)
         if fenced:
