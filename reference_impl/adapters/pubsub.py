@@ -58,6 +58,12 @@ class EventPublisher:
         Returns:
             Per message, in input order: its message id, or the error of its key's request.
         """
+        return self.start_batch(topic, messages, timeout=timeout).results()
+
+    def start_batch(
+        self, topic: str, messages: Sequence[tuple[bytes, Mapping[str, str], str]], *, timeout: float
+    ) -> PendingBatch:
+        """Send ``publish_batch``'s requests and return at once; ``results()`` waits for the answers."""
         if self._publish is None:
             self._client = _gapic_client()
             self._publish = self._client.transport.grpc_channel.unary_unary(
@@ -81,22 +87,33 @@ class EventPublisher:
             )
             for key, indexes in groups.items()
         }
-        results: list[str | Exception] = [RuntimeError("not published")] * len(messages)
-        for key, future in pending.items():
-            try:
-                ids = list(future.result().message_ids)
-            except grpc.RpcError as error:
-                for index in groups[key]:
-                    results[index] = error
-            else:
-                for index, message_id in zip(groups[key], ids, strict=True):
-                    results[index] = message_id
-        return results
+        return PendingBatch(len(messages), groups, pending)
 
     def close(self) -> None:
         """Close the client's channel."""
         if self._client is not None:
             self._client.transport.close()
+
+
+class PendingBatch:
+    """The requests of one ``start_batch``, in flight."""
+
+    def __init__(self, size: int, groups: dict[str, list[int]], pending: dict[str, grpc.Future]) -> None:
+        self._size, self._groups, self._pending = size, groups, pending
+
+    def results(self) -> list[str | Exception]:
+        """Wait for every request; per message, in input order: its message id, or its request's error."""
+        results: list[str | Exception] = [RuntimeError("not published")] * self._size
+        for key, future in self._pending.items():
+            try:
+                ids = list(future.result().message_ids)
+            except grpc.RpcError as error:
+                for index in self._groups[key]:
+                    results[index] = error
+            else:
+                for index, message_id in zip(self._groups[key], ids, strict=True):
+                    results[index] = message_id
+        return results
 
 
 def _gapic_client() -> GapicPublisherClient:

@@ -3,7 +3,8 @@
 One cycle: claim a batch under a fresh lease token, publish it (one Publish request per ordering key,
 all in flight at once; ordering key = aggregate id, attributes from the row's headers), then settle in one transaction: published events
 are marked, failed ones rescheduled with exponential backoff, and an event that used its last
-attempt is parked. A refusal no retry can heal (INVALID_ARGUMENT: an attribute or the message over
+attempt is parked. ``run`` claims the next batch while the broker works on the current one (the
+head-of-line rule keeps that in order per aggregate). A refusal no retry can heal (INVALID_ARGUMENT: an attribute or the message over
 Pub/Sub's limits; NOT_FOUND for the topic when so configured) parks the event at once as
 unpublishable, so it does not hold back its aggregate. Every settle is fenced by the lease token.
 Several relays may run at once. An idle relay waits on ``LISTEN <schema>_outbox``: writers notify
@@ -26,6 +27,7 @@ whose whole process stalls past its lease, heartbeat included (``--stall-after-c
 from __future__ import annotations
 
 import argparse
+import contextlib
 import faulthandler
 import logging
 import os
@@ -34,6 +36,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -44,7 +47,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, star
 from fixtures.cli import add_verbosity, configure_logging, port, positive_int, seconds
 from reference_impl import defects
 from reference_impl.adapters.outbox import ClaimedEvent, FailedAttempt, OutboxStore
-from reference_impl.adapters.pubsub import MAX_REQUEST_BYTES, MAX_REQUEST_MESSAGES, EventPublisher
+from reference_impl.adapters.pubsub import MAX_REQUEST_BYTES, MAX_REQUEST_MESSAGES, EventPublisher, PendingBatch
 
 _log = logging.getLogger(__name__)
 
@@ -170,17 +173,19 @@ class RelayFaults:
 
 
 class Heartbeat:
-    """Renews the lease of the batch in flight every ``interval``, on a connection of its own.
+    """Renews the leases of the batches a relay holds every ``interval``, on a connection of its own.
 
-    One thread per relay; ``hold(token)`` starts renewing a batch's lease, ``release()`` stops.
-    A failed renewal is logged and retried on the next beat: the settle's fence decides anyway.
+    One thread per relay; ``hold(token)`` starts renewing a batch's lease, ``release(token)`` stops
+    (a relay holds the batch in flight and the next one, claimed meanwhile). A failed renewal is
+    logged and retried on the next beat: the settle's fence decides anyway.
     """
 
     def __init__(self, database_url: str, store: OutboxStore, interval: float, *, name: str) -> None:
         self._database_url = database_url
         self._store = store
         self._interval = interval
-        self._token: str | None = None
+        self._tokens: list[str] = []
+        self._paused = False
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._conn: psycopg.Connection | None = None
@@ -189,11 +194,23 @@ class Heartbeat:
 
     def hold(self, token: str) -> None:
         with self._lock:
-            self._token = token
+            self._tokens.append(token)
 
-    def release(self) -> None:
+    def release(self, token: str) -> None:
         with self._lock:
-            self._token = None
+            if token in self._tokens:
+                self._tokens.remove(token)
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """Renew nothing meanwhile (the stall fault: a frozen process renews nothing)."""
+        with self._lock:
+            self._paused = True
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._paused = False
 
     def close(self) -> None:
         self._stop.set()
@@ -202,20 +219,28 @@ class Heartbeat:
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
             with self._lock:
-                token = self._token
-            if token is None:
-                continue
-            try:
-                if self._conn is None or self._conn.closed:
-                    self._conn = psycopg.connect(self._database_url, autocommit=True)
-                self._store.renew(self._conn, lock_token=token)
-            except psycopg.Error as exc:
-                _log.warning("lease heartbeat failed (%s); retrying in %.1f s", exc, self._interval)
-                if self._conn is not None:
-                    self._conn.close()
-                self._conn = None
+                tokens = [] if self._paused else list(self._tokens)
+            for token in tokens:
+                try:
+                    if self._conn is None or self._conn.closed:
+                        self._conn = psycopg.connect(self._database_url, autocommit=True)
+                    self._store.renew(self._conn, lock_token=token)
+                except psycopg.Error as exc:
+                    _log.warning("lease heartbeat failed (%s); retrying in %.1f s", exc, self._interval)
+                    if self._conn is not None:
+                        self._conn.close()
+                    self._conn = None
         if self._conn is not None:
             self._conn.close()
+
+
+@dataclass
+class _Batch:
+    """A claimed batch: its lease token, its events, and its requests once sent."""
+
+    lock_token: str
+    events: list[ClaimedEvent]
+    sent: list[tuple[list[ClaimedEvent], float, PendingBatch | Exception]] = field(default_factory=list)
 
 
 class OutboxRelay:
@@ -254,13 +279,21 @@ class OutboxRelay:
 
     def run_cycle(self) -> CycleResult:
         """Claim, publish and settle one batch."""
+        batch = self._claim()
+        if batch is None:
+            return CycleResult()
+        self._send(batch)
+        return self._finish(batch)
+
+    def _claim(self) -> _Batch | None:
+        """Lease the next batch (None when nothing is due); its lease is renewed until it is settled."""
         lock_token = f"{self.relay_id}:{uuid.uuid4().hex}"
         with self._conn.transaction():
             claimed = self._store.claim(
                 self._conn, lock_token=lock_token, limit=self.settings.batch_size, lock_ttl=self.settings.lock_ttl
             )
         if not claimed:
-            return CycleResult()
+            return None
         if self.faults.crash_after_claim:
             self.faults.crash_after_claim = False
             msg = f"relay {self.relay_id} crashed right after claiming {len(claimed)} events"
@@ -270,17 +303,22 @@ class OutboxRelay:
                 self._store.mark_published(self._conn, [e.event_id for e in claimed], lock_token=lock_token)
         if self.faults.stall_after_claim:
             stall, self.faults.stall_after_claim = self.faults.stall_after_claim, 0.0
-            time.sleep(stall)  # the simulated stall itself (a fault switch), not a wait for something
+            with self._heartbeat.paused():
+                time.sleep(stall)  # the simulated stall itself (a fault switch), not a wait for something
         self._heartbeat.hold(lock_token)
+        return _Batch(lock_token, claimed)
+
+    def _finish(self, batch: _Batch) -> CycleResult:
+        """Wait for the broker's answers to a sent batch and settle it."""
         try:
-            outcomes = self._publish_all(claimed)
+            outcomes = self._collect(batch)
             if self.faults.crash_after_publish and any(failure is None for failure in outcomes.values()):
                 self.faults.crash_after_publish = False
-                msg = f"relay {self.relay_id} crashed after publishing {len(claimed)} events, before marking them"
+                msg = f"relay {self.relay_id} crashed after publishing {len(batch.events)} events, before marking them"
                 raise RelayCrashed(msg)
-            return self._settle(claimed, outcomes, lock_token)
+            return self._settle(batch.events, outcomes, batch.lock_token)
         finally:
-            self._heartbeat.release()
+            self._heartbeat.release(batch.lock_token)
 
     def refresh_gauges(self) -> None:
         """Update the backlog and parked gauges from the table."""
@@ -292,15 +330,25 @@ class OutboxRelay:
     def run(self, stop: threading.Event, *, gauge_interval: float = 1.0) -> None:
         """Cycle until ``stop`` is set; after a cycle that found nothing, wait for a writer's commit.
 
+        While the broker works on one batch the next one is claimed, so the database and the broker
+        work at the same time. That keeps the order per aggregate: the head-of-line rule never claims
+        an event while an earlier one of its aggregate is unpublished, in flight or not.
+
         Writers notify the outbox channel in their transaction (``OutboxStore.enqueue``), so an idle
         relay claims as soon as one commits; ``idle_interval`` bounds the wait, so events whose
         writers do not notify (another service's code, a script) are still picked up.
         """
         next_gauges = 0.0
+        ahead: _Batch | None = None
         while not stop.is_set():
             try:
                 self._take_wakeups()  # the claim below sees every commit notified so far
-                result = self.run_cycle()
+                batch, ahead = ahead or self._claim(), None
+                result = CycleResult()
+                if batch is not None:
+                    self._send(batch)
+                    ahead = self._claim()
+                    result = self._finish(batch)
                 if time.monotonic() >= next_gauges:
                     started = time.monotonic()
                     self.refresh_gauges()
@@ -309,8 +357,11 @@ class OutboxRelay:
             except psycopg.OperationalError:
                 _log.exception("outbox relay %s lost its database connection; retrying", self.relay_id)
                 result = CycleResult()
-            if result.claimed == 0:
+            if result.claimed == 0 and ahead is None:
                 self._wait_for_work(stop)
+        if ahead is not None:  # publish what is leased rather than leave it until the lease lapses
+            self._send(ahead)
+            self._finish(ahead)
 
     def _take_wakeups(self) -> None:
         """Consume the notifications received so far (they are answered by the next claim)."""
@@ -328,24 +379,35 @@ class OutboxRelay:
         except psycopg.OperationalError:
             stop.wait(max(0.0, deadline - time.monotonic()))
 
-    def _publish_all(self, claimed: list[ClaimedEvent]) -> dict[uuid.UUID, Failure | None]:
-        """Publish the batch as few Publish requests as the limits allow; event id → failure or None."""
-        outcomes: dict[uuid.UUID, Failure | None] = {}
+    def _send(self, batch: _Batch) -> None:
+        """Send the batch as few Publish requests as the limits allow, without waiting for answers."""
         drops_attributes = defects.active("relay-drops-attributes")
-        for chunk in _chunks(claimed):
+        for chunk in _chunks(batch.events):
             started = time.perf_counter()
             try:
-                results = self._publisher.publish_batch(
+                pending: PendingBatch | Exception = self._publisher.start_batch(
                     self.settings.topic,
                     [(e.payload, {} if drops_attributes else e.headers, str(e.aggregate_id)) for e in chunk],
                     timeout=self.settings.publish_timeout,
                 )
             except Exception as exc:  # noqa: BLE001 - any failure is a failed attempt the relay retries
+                pending = exc
+            batch.sent.append((chunk, started, pending))
+
+    def _collect(self, batch: _Batch) -> dict[uuid.UUID, Failure | None]:
+        """Wait for the broker's answers; event id → failure or None."""
+        outcomes: dict[uuid.UUID, Failure | None] = {}
+        histogram = self._metrics.latency.labels(self.settings.schema)
+        for chunk, started, pending in batch.sent:
+            try:
+                if isinstance(pending, Exception):
+                    raise pending
+                results = pending.results()
+            except Exception as exc:  # noqa: BLE001 - any failure is a failed attempt the relay retries
                 failure = Failure(f"{type(exc).__name__}: {exc}"[:1000], permanent=False)
                 outcomes.update((e.event_id, failure) for e in chunk)
                 continue
             latency_ms = (time.perf_counter() - started) * 1000
-            histogram = self._metrics.latency.labels(self.settings.schema)
             for event, result in zip(chunk, results, strict=True):
                 if isinstance(result, Exception):
                     code = result.code() if isinstance(result, grpc.RpcError) else None  # type: ignore[attr-defined]
