@@ -1,6 +1,7 @@
 """Benchmark: the outbox relay and the projection consumer, next to their SQL alone, in one run.
 
     python benchmarks/outbox_relay.py [--quick] [--events 20000] [--rates 500 2000] [--backlogs 10000 100000 1000000]
+                                      [--parts relay apply lag backlog]
 
 Starts PostgreSQL (``DATABASE_URL`` or an embedded one) and the Pub/Sub stand-in, then measures:
 
