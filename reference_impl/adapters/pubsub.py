@@ -17,6 +17,7 @@ generated client's, with its credentials, endpoint and options.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping, Sequence
 
 import grpc
@@ -41,6 +42,7 @@ class EventPublisher:
         self._project = project
         self._client: GapicPublisherClient | None = None
         self._publish: grpc.UnaryUnaryMultiCallable | None = None
+        self._lock = threading.Lock()
 
     def topic_path(self, topic: str) -> str:
         """``projects/<project>/topics/<topic>``."""
@@ -64,12 +66,13 @@ class EventPublisher:
         self, topic: str, messages: Sequence[tuple[bytes, Mapping[str, str], str]], *, timeout: float
     ) -> PendingBatch:
         """Send ``publish_batch``'s requests and return at once; ``results()`` waits for the answers."""
-        if self._publish is None:
-            self._client = _gapic_client()
-            self._publish = self._client.transport.grpc_channel.unary_unary(
-                _PUBLISH, request_serializer=_PublishRequest.SerializeToString,
-                response_deserializer=_PublishResponse.FromString,
-            )
+        with self._lock:  # relays in one process share the publisher
+            if self._publish is None:
+                self._client = _gapic_client()
+                self._publish = self._client.transport.grpc_channel.unary_unary(
+                    _PUBLISH, request_serializer=_PublishRequest.SerializeToString,
+                    response_deserializer=_PublishResponse.FromString,
+                )
         groups: dict[str, list[int]] = {}
         for index, (_, _, key) in enumerate(messages):
             groups.setdefault(key, []).append(index)
