@@ -9,11 +9,15 @@ Starts PostgreSQL (``DATABASE_URL`` or an embedded one) and the Pub/Sub stand-in
 - **relay, 1 and 2 processes**: ``python -m reference_impl.entrypoints.outbox_relay`` children on an
   idle table; ``--events`` rows across ``--aggregates`` aggregates are committed in one transaction,
   and the clock runs from that commit until every row is broker-acknowledged and marked;
-- **projection apply, SQL alone**: inbox insert + guarded upsert + mark, one transaction per event;
+- **projection apply, SQL alone**: the consumer's SQL as it runs it, batched: per ``--apply-batch``
+  events one transaction holding one inbox statement (record + dedupe) and each event's guarded
+  upsert; decoded beforehand, no broker, no threads;
 - **projection apply, consumer**: the same events delivered by StreamingPull to the profile videos
-  consumer, until every inbox row is processed;
-- **end-to-end lag** at each steady rate of ``--rates`` events/s for ``--lag-seconds`` (one relay):
-  from the writer's commit to the moment a subscriber receives the message (p50/p99);
+  consumer (batches of at most ``--apply-batch``), from the first message in to the last commit;
+- **end-to-end lag** at each steady rate of ``--rates`` events/s for ``--lag-seconds`` (one relay, the
+  profile videos consumer): per event the writer's commit, the broker's publish time, the consumer's
+  receipt and the commit of its batch (wall clock, one machine); p50/p99 of each stage, the rate the
+  writer achieved, the rate applied and the consumer's mean batch;
 - **backlog**: one relay draining the first ``--backlog-sample`` events of a pending table of each
   ``--backlogs`` size, and the claim query's plan (``OutboxStore.claim`` under EXPLAIN ANALYZE, rolled back).
 
@@ -284,16 +288,15 @@ def end_to_end_lag(dsn: str, env: dict[str, str], rate: int, seconds: float, agg
     events = make_events(int(rate * seconds), aggregates)
     tick, per_tick = 0.02, max(1, int(rate * 0.02))
     try:
-        with psycopg.connect(dsn) as conn:
+        with psycopg.connect(dsn) as conn, conn.cursor() as cursor:
             start = time.monotonic()
             for index in range(0, len(events), per_tick):
                 chunk = events[index : index + per_tick]
-                for e in chunk:
-                    conn.execute(
-                        "INSERT INTO catalog.outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload,"
-                        " headers) VALUES (%s, 'video', %s, %s, %s, %s)",
-                        (e.event_id, e.aggregate_id, e.event_type, e.data, json.dumps(e.attributes)),
-                    )
+                cursor.executemany(
+                    "INSERT INTO catalog.outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload,"
+                    " headers) VALUES (%s, 'video', %s, %s, %s, %s)",
+                    [(e.event_id, e.aggregate_id, e.event_type, e.data, json.dumps(e.attributes)) for e in chunk],
+                )
                 conn.commit()
                 at = time.time()
                 committed.update((e.event_id, at) for e in chunk)
