@@ -29,6 +29,7 @@ from steps.driver import Identity
 
 Cell = tuple[float, float, float]
 PROCESSES = (1, 2)
+CLIENTS = 32
 
 
 def upload_calls(target: TargetConfig) -> Callable[[], Callable[[], None]]:
@@ -76,7 +77,7 @@ def main() -> None:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="measuring time per cell")
-    parser.add_argument("--clients", type=int, default=32, help="concurrent clients")
+    parser.add_argument("--clients", type=int, default=CLIENTS, help="concurrent clients")
     args = parser.parse_args()
     print_table(args.seconds, args.clients, measure_all(args.seconds, args.clients))
 
