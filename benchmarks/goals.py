@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from benchmarks import outbox_relay, profile_bench, suite_time, upload_init
+from benchmarks import outbox_relay, profile_bench, scale_out, suite_time, upload_init
 from fixtures.postgres import postgres_server
 from fixtures.reference import running_reference, standins
 from steps.driver import Driver
@@ -126,6 +126,12 @@ def reference_rows(uploads: dict[int, tuple[Cell, Cell]], writes: dict[tuple[str
     return rows
 
 
+def scale_out_row(table: dict[int, Cell]) -> Row:
+    """What a second reference process buys (issue 14, goal 5): InitResumableUpload, 2 vs 1."""
+    return Row(f"InitResumableUpload calls/s, 2 reference processes, {scale_out.CLIENTS} clients (base: 1)",
+               table[2][0], table[1][0], "> 1.00 of base", lambda value, base: base is not None and value > base)
+
+
 def in_child(function: Callable[..., T], *args: object) -> T:
     """Run ``function`` in a fresh (spawned) process: gRPC's core does not survive a fork once used,
     so a second benchmark in this process could not even start PostgreSQL (pg_ctl aborts)."""
@@ -171,6 +177,9 @@ def main() -> int:
     upload_init.print_table(SECONDS, uploads)
     profile_bench.print_table(SECONDS, writes)
     rows = reference_rows(uploads, writes)
+    scaled = in_child(scale_out.measure_all, SECONDS, scale_out.CLIENTS)
+    scale_out.print_table(SECONDS, scale_out.CLIENTS, scaled)
+    rows.append(scale_out_row(scaled))
     relay_args = outbox_relay.options(["--quick", *args.relay_args.split()])
     results = in_child(outbox_relay.run, relay_args)
     outbox_relay.report(relay_args, results)
