@@ -53,6 +53,8 @@ _log = logging.getLogger(__name__)
 
 #: Longest a waiting relay takes to notice that it was told to stop.
 _STOP_CHECK = 0.25
+#: Seconds between two reconnection attempts while the database is unreachable.
+_RECONNECT_PAUSE = 1.0
 
 
 @dataclass(frozen=True)
@@ -262,9 +264,8 @@ class OutboxRelay:
         self._store = OutboxStore(settings.schema)
         self._publisher = publisher
         self._metrics = metrics
-        self._conn = psycopg.connect(database_url, autocommit=False)
-        with self._conn.transaction():
-            self._store.listen(self._conn)
+        self._database_url = database_url
+        self._conn = self._connect()
         self._heartbeat = Heartbeat(
             database_url, self._store, settings.lock_ttl.total_seconds() / 3, name=self.relay_id
         )
@@ -276,6 +277,23 @@ class OutboxRelay:
         """Stop the heartbeat and close the relay's connection (its leases expire after ``lock_ttl``)."""
         self._heartbeat.close()
         self._conn.close()
+
+    def _connect(self) -> psycopg.Connection:
+        conn = psycopg.connect(self._database_url, autocommit=False)
+        with conn.transaction():
+            self._store.listen(conn)
+        return conn
+
+    def _reconnect(self) -> bool:
+        """Replace a lost connection (and its LISTEN); False while the database stays unreachable."""
+        with contextlib.suppress(psycopg.Error):
+            self._conn.close()
+        try:
+            self._conn = self._connect()
+        except psycopg.OperationalError as exc:
+            _log.warning("outbox relay %s cannot reconnect yet: %s", self.relay_id, exc)
+            return False
+        return True
 
     def run_cycle(self) -> CycleResult:
         """Claim, publish and settle one batch."""
@@ -341,6 +359,7 @@ class OutboxRelay:
         next_gauges = 0.0
         ahead: _Batch | None = None
         while not stop.is_set():
+            batch: _Batch | None = None
             try:
                 self._take_wakeups()  # the claim below sees every commit notified so far
                 batch, ahead = ahead or self._claim(), None
@@ -355,8 +374,16 @@ class OutboxRelay:
                     # Counting a large backlog takes a while: spend at most about 5 % of the time on it.
                     next_gauges = time.monotonic() + max(gauge_interval, 20 * (time.monotonic() - started))
             except psycopg.OperationalError:
-                _log.exception("outbox relay %s lost its database connection; retrying", self.relay_id)
+                _log.exception("outbox relay %s lost its database connection; reconnecting", self.relay_id)
+                # Unsettled batches are given up: their leases lapse after lock_ttl and their events are
+                # claimed again (at least once), instead of being renewed for ever by the heartbeat.
+                for lost in (batch, ahead):
+                    if lost is not None:
+                        self._heartbeat.release(lost.lock_token)
+                ahead = None
                 result = CycleResult()
+                if not self._reconnect():
+                    stop.wait(_RECONNECT_PAUSE)
             if result.claimed == 0 and ahead is None:
                 self._wait_for_work(stop)
         if ahead is not None:  # publish what is leased rather than leave it until the lease lapses

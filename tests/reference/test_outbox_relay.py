@@ -315,3 +315,26 @@ def test_events_of_a_writer_that_does_not_notify_are_relayed_on_the_next_tick(
         stop.set()
         worker.join(10)
         relay.close()
+
+
+def test_a_relay_whose_database_connection_is_cut_reconnects_and_relays_on(
+    database: str, publisher: EventPublisher, topic
+) -> None:
+    """A dropped connection (failover, idle-session kill) costs a reconnect, not the relay."""
+    relay = make_relay(database, publisher, topic[0], idle_interval=0.05)
+    stop = threading.Event()
+    worker = threading.Thread(target=relay.run, args=(stop,), name="cut-relay", daemon=True)
+    worker.start()
+    try:
+        [first] = enqueue(database, [(uuid.uuid4(), 1)])
+        [received] = pull_all(topic[1], 1)
+        assert received.message.attributes["event_id"] == str(first)
+        with psycopg.connect(database, autocommit=True) as conn:
+            conn.execute("SELECT pg_terminate_backend(%s)", (relay._conn.info.backend_pid,))  # noqa: SLF001
+        [second] = enqueue(database, [(uuid.uuid4(), 1)])
+        [received] = pull_all(topic[1], 1)
+        assert received.message.attributes["event_id"] == str(second)
+    finally:
+        stop.set()
+        worker.join(10)
+        relay.close()
