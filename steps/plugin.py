@@ -18,8 +18,11 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import datetime
 import fcntl
+import functools
 import json
 import types
 import uuid
@@ -124,8 +127,14 @@ def target_name(config: pytest.Config) -> str:
 
 
 def load_behaviours(path: Path = BEHAVIOURS_FILE) -> dict[str, str]:
-    """Behaviour ids and their one-line statements."""
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    """Behaviour ids and their one-line statements (a copy; the file is read once per process)."""
+    return dict(_read_behaviours(path, path.stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=4)
+def _read_behaviours(path: Path, _mtime_ns: int) -> dict[str, str]:
+    # Every scenario's results entry asks; parsing the YAML each time cost ~40 ms of CPU per scenario.
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
 
 
 # -- collecting .feature files ------------------------------------------------------------------
@@ -252,10 +261,19 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         request.config.stash[RESOLVED_TARGET_KEY] = configured
         yield configured
         return
-    postgres: PostgresServer = request.getfixturevalue("postgres")
     pubsub: PubsubEndpoint = request.getfixturevalue("pubsub_endpoint")
     project: str = request.getfixturevalue("pubsub_project")
-    with standins(project, tmp_path_factory.mktemp("reference"), pubsub_host=pubsub.host, pubsub_admin=pubsub.admin) as env:
+    workdir = tmp_path_factory.mktemp("reference")
+    with contextlib.ExitStack() as stack:
+        # The storage stand-in starts while PostgreSQL does (each waits on a child of its own).
+        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="standins") as pool:
+            storage = pool.submit(
+                stack.enter_context, standins(project, workdir, pubsub_host=pubsub.host, pubsub_admin=pubsub.admin)
+            )
+            try:
+                postgres: PostgresServer = request.getfixturevalue("postgres")
+            finally:
+                env = storage.result()
         with reference_process(postgres.create_database(), extra_env=env) as (child, started):
             if started.capabilities != EMBEDDED_CAPABILITIES:
                 msg = (
