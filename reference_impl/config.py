@@ -31,6 +31,8 @@ class Settings:
         host: address the gRPC and HTTP servers bind to.
         grpc_port: gRPC port; 0 picks a free one (the ready line says which).
         http_port: REST port; 0 picks a free one.
+        reuse_port: bind both ports with ``SO_REUSEPORT``, so several reference processes share
+            them and the kernel spreads connections over them; off, a taken port is an error.
         pubsub_project: project of the topics in contracts/pubsub.yaml.
         pubsub_emulator_host: ``host:port`` of the Pub/Sub server, if not Google's.
         storage_url: base URL signed upload URLs point at (a GCS stand-in locally).
@@ -56,6 +58,7 @@ class Settings:
     host: str = "127.0.0.1"
     grpc_port: int = 0
     http_port: int = 0
+    reuse_port: bool = False
     pubsub_project: str = "lingo-local"
     pubsub_emulator_host: str | None = None
     storage_url: str = "https://storage.googleapis.com"
@@ -83,6 +86,7 @@ class Settings:
             "host": env.get("LINGO_HOST", cls.host),
             "grpc_port": _env_number("LINGO_GRPC_PORT", cls.grpc_port, int, 0, 65535),
             "http_port": _env_number("LINGO_HTTP_PORT", cls.http_port, int, 0, 65535),
+            "reuse_port": env.get("LINGO_REUSE_PORT", "0") == "1",
             "pubsub_project": env.get("LINGO_PUBSUB_PROJECT", cls.pubsub_project),
             "pubsub_emulator_host": env.get("PUBSUB_EMULATOR_HOST") or None,
             "storage_url": env.get("LINGO_STORAGE_URL", cls.storage_url),
