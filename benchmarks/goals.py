@@ -139,13 +139,19 @@ def in_child(function: Callable[..., T], *args: object) -> T:
         return pool.submit(function, *args).result()
 
 
-def suite_row() -> Row:
-    """Wall time of ``pytest features/`` (issue 14, goal 1); its baseline is the CPU it used."""
+def suite_rows() -> list[Row]:
+    """Wall time of ``pytest features/`` (issue 14, goal 1), whose baseline is the CPU it used, and
+    of ``pytest features/ -n auto``, whose baseline is the serial run's wall in this same run."""
     run = suite_time.run_pytest(["features/"], [])
     suite_time.print_run(run)
-    note = "" if run.exit_code == 0 else f"pytest exit {run.exit_code}"
-    return Row("pytest features/ wall s (base: CPU s of the run)", run.wall, run.cpu, "wall <= 30 s", at_most(30.0),
-               note=note)
+    parallel = suite_time.run_pytest(["features/"], suite_time.xdist_args("auto"))
+    suite_time.print_run(parallel, label="pytest features/ -n auto")
+    return [
+        Row("pytest features/ wall s (base: CPU s of the run)", run.wall, run.cpu, "wall <= 30 s", at_most(30.0),
+            note="" if run.exit_code == 0 else f"pytest exit {run.exit_code}"),
+        Row("pytest features/ -n auto wall s (base: serial wall)", parallel.wall, run.wall, "< 1.00 of base",
+            lambda value, baseline: baseline is not None and value < baseline, note="" if parallel.exit_code == 0 else f"pytest exit {parallel.exit_code}"),
+    ]
 
 
 def run_others() -> None:
@@ -186,7 +192,7 @@ def main() -> int:
     rows = relay_rows(relay_args, results) + rows
     if not args.skip_suite:
         print()
-        rows.append(suite_row())
+        rows.extend(suite_rows())
     if not args.skip_others:
         run_others()
     print("\nissue 14 goals, quick mode, every baseline measured in this run")

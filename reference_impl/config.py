@@ -67,7 +67,7 @@ class Settings:
     max_upload_bytes: int = 2 * 1024**3
     gcs_service_account_file: str | None = None
     pubsub_faults_url: str | None = None
-    pubsub_retry_seconds: tuple[int, int] | None = None
+    pubsub_retry_seconds: tuple[float, float] | None = None
     relay_interval: float = 0.02
     run_relays: bool = True
     run_consumers: bool = True
@@ -129,15 +129,17 @@ def _env_number(name: str, default: float, kind: type, low: float, high: float =
     return value
 
 
-def _pair(value: str | None) -> tuple[int, int] | None:
-    """``"1,5"`` → ``(1, 5)``; unset → None."""
+def _pair(value: str | None) -> tuple[float, float] | None:
+    """``"0.2,5"`` → ``(0.2, 5.0)``; unset → None."""
     if not value:
         return None
     try:
-        low, high = (int(part) for part in value.split(","))
+        low, high = (float(part) for part in value.split(","))
     except ValueError:
-        msg = f"LINGO_PUBSUB_RETRY_SECONDS={value!r}: expected two whole numbers MIN,MAX (seconds)"
-        raise ConfigError(msg) from None
+        low = high = float("nan")
+    if not 0 <= low <= high <= 600:  # noqa: PLR2004 - Pub/Sub's own bounds; NaN fails this too
+        msg = f"LINGO_PUBSUB_RETRY_SECONDS={value!r}: expected two numbers MIN,MAX (seconds, 0 <= MIN <= MAX <= 600)"
+        raise ConfigError(msg)
     return low, high
 
 
