@@ -1,6 +1,7 @@
 """Benchmark: the outbox relay and the projection consumer, next to their SQL alone, in one run.
 
     python benchmarks/outbox_relay.py [--quick] [--events 20000] [--rates 500 2000] [--backlogs 10000 100000 1000000]
+                                      [--parts relay apply lag backlog]
 
 Starts PostgreSQL (``DATABASE_URL`` or an embedded one) and the Pub/Sub stand-in, then measures:
 
@@ -9,11 +10,15 @@ Starts PostgreSQL (``DATABASE_URL`` or an embedded one) and the Pub/Sub stand-in
 - **relay, 1 and 2 processes**: ``python -m reference_impl.entrypoints.outbox_relay`` children on an
   idle table; ``--events`` rows across ``--aggregates`` aggregates are committed in one transaction,
   and the clock runs from that commit until every row is broker-acknowledged and marked;
-- **projection apply, SQL alone**: inbox insert + guarded upsert + mark, one transaction per event;
+- **projection apply, SQL alone**: the consumer's SQL as it runs it, batched: per ``--apply-batch``
+  events one transaction holding one inbox statement (record + dedupe) and each event's guarded
+  upsert; decoded beforehand, no broker, no threads;
 - **projection apply, consumer**: the same events delivered by StreamingPull to the profile videos
-  consumer, until every inbox row is processed;
-- **end-to-end lag** at each steady rate of ``--rates`` events/s for ``--lag-seconds`` (one relay):
-  from the writer's commit to the moment a subscriber receives the message (p50/p99);
+  consumer (batches of at most ``--apply-batch``), from the first message in to the last commit;
+- **end-to-end lag** at each steady rate of ``--rates`` events/s for ``--lag-seconds`` (one relay, the
+  profile videos consumer): per event the writer's commit, the broker's publish time, the consumer's
+  receipt and the commit of its batch (wall clock, one machine); p50/p99 of each stage, the rate the
+  writer achieved, the rate applied and the consumer's mean batch;
 - **backlog**: one relay draining the first ``--backlog-sample`` events of a pending table of each
   ``--backlogs`` size, and the claim query's plan (``OutboxStore.claim`` under EXPLAIN ANALYZE, rolled back).
 
@@ -46,6 +51,7 @@ from psycopg_pool import ConnectionPool  # noqa: E402
 
 from fixtures.postgres import postgres_server  # noqa: E402
 from fixtures.pubsub.process import start_standin  # noqa: E402
+from reference_impl.adapters.inbox import InboxEntry, InboxStore  # noqa: E402
 from reference_impl.adapters.migrations import migrate  # noqa: E402
 from reference_impl.adapters.outbox import OutboxStore  # noqa: E402
 from reference_impl.entrypoints.inbox_consumer import ConsumerMetrics, InboxConsumer  # noqa: E402
@@ -54,6 +60,7 @@ from reference_impl.service_layer import projections  # noqa: E402
 from steps.driver.outbox import EventMessage, video_event  # noqa: E402
 
 PROJECT = "bench"
+PARTS = ("relay", "apply", "lag", "backlog")
 TOPIC = "catalog.video.events"
 
 
@@ -150,21 +157,22 @@ def relay_throughput(dsn: str, env: dict[str, str], events: list[EventMessage], 
         stop(running)
 
 
-def apply_sql_alone(dsn: str, events: list[EventMessage]) -> float:
-    """Inbox insert + handler + mark, one transaction per event; events/s."""
+def apply_sql_alone(dsn: str, events: list[EventMessage], batch: int) -> float:
+    """The consumer's SQL alone, batched as it runs it: per ``batch`` events one transaction with
+    one inbox statement and each event's upsert; no broker, no threads; events/s."""
     reset(dsn)
-    from reference_impl.adapters.inbox import InboxStore  # noqa: PLC0415
-
     inbox = InboxStore("profile")
-    decoded = [(e, identify_video_event(_Msg(e))) for e in events]
+    decoded = [identify_video_event(_Msg(e)) for e in events]
     start = time.monotonic()
     with psycopg.connect(dsn) as conn:
-        for message, event in decoded:
+        for index in range(0, len(decoded), batch):
+            part = decoded[index : index + batch]
             with conn.transaction():
-                inbox.receive(conn, event_id=event.event_id, source_service="catalog", event_type=event.event_type,
-                              aggregate_type="video", aggregate_id=message.aggregate_id, payload=message.data)
-                projections.handle_video_event(conn, event.decoded)  # type: ignore[arg-type]
-                inbox.mark_processed(conn, event.event_id)
+                fresh = inbox.receive(conn, "catalog", [InboxEntry(e.event_id, e.event_type, e.aggregate_type,
+                                                                   e.aggregate_id, e.data) for e in part])
+                for event in part:
+                    if event.event_id in fresh:
+                        projections.handle_video_event(conn, event.decoded)  # type: ignore[arg-type]
     return len(events) / (time.monotonic() - start)
 
 
@@ -173,7 +181,41 @@ class _Msg:
         self.data, self.attributes = event.data, event.attributes
 
 
-def apply_consumer(dsn: str, events: list[EventMessage]) -> float:
+class _TimedConsumer(InboxConsumer):
+    """The videos consumer, noting when each event's batch committed (just before its ack)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.applied: dict[str, tuple[float, float, float]] = {}  # event id -> wall times: published, received, committed
+        self.received: dict[str, float] = {}
+        self.batches: list[int] = []
+
+    def _enqueue(self, message) -> None:  # noqa: ANN001
+        self.received.setdefault(message.attributes.get("event_id", ""), time.time())
+        super()._enqueue(message)
+
+    def _settle(self, decoded, outcomes) -> None:  # noqa: ANN001
+        now = time.time()
+        self.batches.append(len(decoded))
+        for (message, event), outcome in zip(decoded, outcomes, strict=True):
+            if outcome is True:
+                key = str(event.event_id)
+                self.applied[key] = (message.publish_time.timestamp(), self.received.get(key, now), now)
+        super()._settle(decoded, outcomes)
+
+
+def videos_consumer(dsn: str, subscription: str, max_batch: int) -> tuple[ConnectionPool, _TimedConsumer]:
+    """The profile videos consumer as the reference builds it, on ``subscription``."""
+    pool = ConnectionPool(dsn, min_size=2, max_size=4, open=True)
+    consumer = _TimedConsumer(
+        pool, subscription, schema="profile", source_service="catalog", identify=identify_video_event,
+        handlers={t: lambda conn, ev: projections.handle_video_event(conn, ev.decoded) for t in projections.VIDEO_EVENT_TYPES},
+        metrics=ConsumerMetrics(CollectorRegistry()), max_batch=max_batch,
+    )
+    return pool, consumer
+
+
+def apply_consumer(dsn: str, events: list[EventMessage], batch: int) -> float:
     """Events/s through StreamingPull + the profile videos consumer (messages published beforehand)."""
     reset(dsn)
     publisher = pubsub_v1.PublisherClient(
@@ -188,27 +230,53 @@ def apply_consumer(dsn: str, events: list[EventMessage]) -> float:
     for future in futures:
         future.result(timeout=60)
     publisher.stop()
-    pool = ConnectionPool(dsn, min_size=4, max_size=12, open=True)
-    consumer = InboxConsumer(
-        pool, subscription, schema="profile", source_service="catalog", identify=identify_video_event,
-        handlers={t: lambda conn, ev: projections.handle_video_event(conn, ev.decoded) for t in projections.VIDEO_EVENT_TYPES},
-        metrics=ConsumerMetrics(CollectorRegistry()), max_outstanding=1000,
-    )
-    start = time.monotonic()
+    pool, consumer = videos_consumer(dsn, subscription, batch)
     consumer.start()
     try:
-        with psycopg.connect(dsn) as conn:
-            while conn.execute("SELECT count(*) FROM profile.inbox_events WHERE processed_at IS NOT NULL").fetchone()[0] < len(events):
-                time.sleep(0.02)
-        return len(events) / (time.monotonic() - start)
+        while len(consumer.applied) < len(events):
+            time.sleep(0.01)  # polling the benchmark's own progress, not a test wait
+        # From the first message in to the last commit: the stream's opening is not apply work.
+        first = min(consumer.received.values())
+        return len(events) / (max(at for _p, _r, at in consumer.applied.values()) - first)
     finally:
         consumer.stop()
         pool.close()
         subscriber.close()
 
 
-def end_to_end_lag(dsn: str, env: dict[str, str], rate: int, seconds: float, aggregates: int) -> tuple[float, float, int]:
-    """p50/p99 milliseconds from commit to receipt at a steady ``rate``; and how many were measured."""
+@dataclass
+class Lag:
+    """One steady rate: what was offered and achieved, and the lag of each stage in milliseconds."""
+
+    offered: int
+    committed: int
+    commit_rate: float  # events/s the writer achieved
+    applied: int
+    apply_rate: float  # events/s from the first commit to the last event applied
+    mean_batch: float
+    stages: dict[str, tuple[float, float]]  # stage -> (p50, p99)
+
+    @property
+    def complete(self) -> bool:
+        return self.applied >= self.committed
+
+
+LAG_STAGES = ("commit->published", "published->received", "received->applied", "commit->applied")
+
+
+def _percentiles(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan"), float("nan")
+    return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.99) - 1)]
+
+
+def end_to_end_lag(dsn: str, env: dict[str, str], rate: int, seconds: float, aggregates: int, batch: int) -> Lag:
+    """Lag per stage at a steady ``rate`` through one relay and the profile videos consumer.
+
+    Times are wall clock on this one machine: the writer's commit, the broker's publish time (set
+    when the relay's publish is accepted), the consumer's commit of the batch holding the event.
+    """
     reset(dsn)
     subscriber = pubsub_v1.SubscriberClient()
     subscription = subscriber.subscription_path(PROJECT, f"lag-{uuid.uuid4().hex[:6]}")
@@ -216,48 +284,50 @@ def end_to_end_lag(dsn: str, env: dict[str, str], rate: int, seconds: float, agg
         request={"name": subscription, "topic": f"projects/{PROJECT}/topics/{TOPIC}", "enable_message_ordering": True}
     )
     committed: dict[str, float] = {}
-    lags: list[float] = []
-    lock = threading.Lock()
-
-    def receive(message) -> None:  # noqa: ANN001
-        now = time.monotonic()
-        with lock:
-            sent = committed.get(message.attributes["event_id"])
-            if sent is not None:
-                lags.append((now - sent) * 1000)
-        message.ack()
-
-    stream = subscriber.subscribe(subscription, callback=receive, flow_control=pubsub_v1.types.FlowControl(max_messages=2000))
+    pool, consumer = videos_consumer(dsn, subscription, batch)
+    consumer.start()
     running = start_relays(1, env, batch=200, idle=0.005)
     events = make_events(int(rate * seconds), aggregates)
     tick, per_tick = 0.02, max(1, int(rate * 0.02))
     try:
-        with psycopg.connect(dsn) as conn:
+        with psycopg.connect(dsn) as conn, conn.cursor() as cursor:
             start = time.monotonic()
             for index in range(0, len(events), per_tick):
                 chunk = events[index : index + per_tick]
-                for e in chunk:
-                    conn.execute(
-                        "INSERT INTO catalog.outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload,"
-                        " headers) VALUES (%s, 'video', %s, %s, %s, %s)",
-                        (e.event_id, e.aggregate_id, e.event_type, e.data, json.dumps(e.attributes)),
-                    )
+                cursor.executemany(
+                    "INSERT INTO catalog.outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload,"
+                    " headers) VALUES (%s, 'video', %s, %s, %s, %s)",
+                    [(e.event_id, e.aggregate_id, e.event_type, e.data, json.dumps(e.attributes)) for e in chunk],
+                )
                 conn.commit()
-                at = time.monotonic()
-                with lock:
-                    committed.update((e.event_id, at) for e in chunk)
+                at = time.time()
+                committed.update((e.event_id, at) for e in chunk)
                 pause = start + (index // per_tick + 1) * tick - time.monotonic()
                 if pause > 0:
                     time.sleep(pause)  # pacing the load generator
+            commit_seconds = time.monotonic() - start
         deadline = time.monotonic() + 30
-        while len(lags) < len(events) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        while len(consumer.applied) < len(events) and time.monotonic() < deadline:
+            time.sleep(0.01)  # polling the benchmark's own progress, not a test wait
     finally:
         stop(running)
-        stream.cancel()
+        consumer.stop()
+        pool.close()
         subscriber.close()
-    ordered = sorted(lags)
-    return statistics.median(ordered), ordered[int(len(ordered) * 0.99) - 1], len(ordered)
+    applied = {k: v for k, v in consumer.applied.items() if k in committed}
+    first_commit = min(committed.values())
+    last_applied = max((at for _p, _r, at in applied.values()), default=first_commit)
+    stages = {
+        "commit->published": _percentiles([(p - committed[k]) * 1000 for k, (p, _r, _a) in applied.items()]),
+        "published->received": _percentiles([(r - p) * 1000 for p, r, _a in applied.values()]),
+        "received->applied": _percentiles([(a - r) * 1000 for _p, r, a in applied.values()]),
+        "commit->applied": _percentiles([(a - committed[k]) * 1000 for k, (_p, _r, a) in applied.items()]),
+    }
+    return Lag(
+        offered=rate, committed=len(committed), commit_rate=len(committed) / commit_seconds, applied=len(applied),
+        apply_rate=len(applied) / max(1e-9, last_applied - first_commit),
+        mean_batch=statistics.fmean(consumer.batches) if consumer.batches else 0.0, stages=stages,
+    )
 
 
 def backlog_throughput(dsn: str, env: dict[str, str], backlog: int, sample: int, aggregates: int, batch: int) -> float:
@@ -283,7 +353,10 @@ class _ExplainingConnection:
     def cursor(self, **_kwargs: object) -> _ExplainingConnection:
         return self
 
-    def execute(self, query: sql.Composable, params: dict[str, object]) -> _ExplainingConnection:
+    def execute(self, query: sql.Composable | str, params: dict[str, object] | None = None) -> _ExplainingConnection:
+        if params is None:  # the claim's planner settings (SET LOCAL), run as they are
+            self._conn.execute(query)
+            return self
         rows = self._conn.execute(sql.SQL("EXPLAIN (ANALYZE, COSTS OFF) ") + query, params).fetchall()
         self.plan = [row[0] for row in rows]
         return self
@@ -304,13 +377,13 @@ def claim_plan(dsn: str, batch: int) -> list[str]:
 
 @dataclass
 class Results:
-    """Every figure of one run; ``lag`` per rate is (p50 ms, p99 ms, measured), ``backlog`` events/s per size."""
+    """Every figure of one run; ``lag`` per rate, ``backlog`` events/s per size."""
 
     sql: float = 0.0
     relays: dict[int, float] = field(default_factory=dict)
     apply_sql: float = 0.0
     apply: float = 0.0
-    lag: dict[int, tuple[float, float, int]] = field(default_factory=dict)
+    lag: dict[int, Lag] = field(default_factory=dict)
     backlog: dict[int, float] = field(default_factory=dict)
     plan: list[str] = field(default_factory=list)
 
@@ -326,12 +399,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--aggregates", type=int, default=1000)
     p.add_argument("--batch", type=int, default=200, help="relay batch size")
     p.add_argument("--apply-events", type=int, default=5000)
+    p.add_argument("--apply-batch", type=int, default=100,
+                   help="the consumer's largest batch (one transaction), and the batch of its SQL alone")
     p.add_argument("--rates", type=int, nargs="+", default=[500, 2000], help="steady rates for the lag table")
     p.add_argument("--lag-seconds", type=float, default=10.0)
     p.add_argument("--backlogs", type=int, nargs="*", default=[10_000, 100_000, 1_000_000],
                    help="pending backlog sizes for the backlog table (none: skip it)")
     p.add_argument("--backlog-sample", type=int, default=10000, help="events drained per backlog size")
     p.add_argument("--relays", type=int, nargs="+", default=[1, 2], help="relay process counts to measure")
+    p.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS),
+                   help="measure only these parts (default: all; 'relay' includes the SQL alone)")
     p.add_argument("--quick", action="store_true",
                    help="small defaults: 5k events, 2k applied, 4 s per rate, backlogs 10k/100k, 1 relay")
     return p
@@ -359,25 +436,31 @@ def run(args: argparse.Namespace) -> Results:
             env["DATABASE_URL"] = dsn
             migrate(dsn)
             pubsub_v1.PublisherClient().create_topic(name=f"projects/{PROJECT}/topics/{TOPIC}")
-            progress("claim+mark SQL alone")
-            results.sql = sql_alone(dsn, make_events(args.events, args.aggregates), args.batch)
-            for relays in args.relays:
+            if "relay" in args.parts:
+                progress("claim+mark SQL alone")
+                results.sql = sql_alone(dsn, make_events(args.events, args.aggregates), args.batch)
+                progress(f"claim+mark SQL alone: {results.sql:,.0f} events/s")
+            for relays in args.relays if "relay" in args.parts else ():
                 progress(f"relay x{relays}")
                 results.relays[relays] = relay_throughput(
                     dsn, env, make_events(args.events, args.aggregates), relays, args.batch
                 )
-            progress("apply")
-            results.apply_sql = apply_sql_alone(dsn, make_events(args.apply_events, args.aggregates))
-            results.apply = apply_consumer(dsn, make_events(args.apply_events, args.aggregates))
-            for rate in args.rates:
+                progress(f"relay x{relays}: {results.relays[relays]:,.0f} events/s")
+            if "apply" in args.parts:
+                progress("apply")
+                results.apply_sql = apply_sql_alone(dsn, make_events(args.apply_events, args.aggregates), args.apply_batch)
+                results.apply = apply_consumer(dsn, make_events(args.apply_events, args.aggregates), args.apply_batch)
+            for rate in args.rates if "lag" in args.parts else ():
                 progress(f"end-to-end lag at {rate}/s")
-                results.lag[rate] = end_to_end_lag(dsn, env, rate, args.lag_seconds, args.aggregates)
-            for size in args.backlogs:
+                results.lag[rate] = end_to_end_lag(dsn, env, rate, args.lag_seconds, args.aggregates,
+                                                   args.apply_batch)
+            for size in args.backlogs if "backlog" in args.parts else ():
                 progress(f"backlog {size:,}")
                 results.backlog[size] = backlog_throughput(
                     dsn, env, size, args.backlog_sample, args.aggregates, args.batch
                 )
-            if args.backlogs:
+                progress(f"backlog {size:,}: {results.backlog[size]:,.0f} events/s")
+            if results.backlog:
                 # The plan on the largest backlog, refilled: the drain above left it partly published.
                 reset(dsn)
                 insert(dsn, make_events(max(args.backlogs), args.aggregates))
@@ -394,17 +477,24 @@ def run(args: argparse.Namespace) -> Results:
 
 def report(args: argparse.Namespace, results: Results) -> None:
     """Print the tables of one run."""
-    rows = [("claim+mark SQL alone", results.sql, 1.0)]
-    rows += [(f"relay x{n} (commit -> acked + marked)", v, v / results.sql) for n, v in results.relays.items()]
-    rows += [("apply SQL alone (inbox+upsert+mark)", results.apply_sql, 1.0),
-             ("apply via StreamingPull consumer", results.apply, results.apply / results.apply_sql)]
+    rows = []
+    if results.sql:
+        rows += [("claim+mark SQL alone", results.sql, 1.0)]
+        rows += [(f"relay x{n} (commit -> acked + marked)", v, v / results.sql) for n, v in results.relays.items()]
+    if results.apply_sql:
+        rows += [(f"apply SQL alone (batches of {args.apply_batch})", results.apply_sql, 1.0),
+                 ("apply via StreamingPull consumer", results.apply, results.apply / results.apply_sql)]
     print(f"\n{'measure':44} {'events/s':>10} {'ratio':>7}")
     for name, value, ratio in rows:
         print(f"{name:44} {value:10,.0f} {ratio:7.2f}")
-    print(f"\nend-to-end lag, 1 relay, {args.lag_seconds:g} s per rate (commit -> received)")
-    print(f"{'events/s':>9} {'measured':>9} {'p50 ms':>9} {'p99 ms':>9}")
-    for rate, (p50, p99, measured) in results.lag.items():
-        print(f"{rate:>9} {measured:>9} {p50:>9.1f} {p99:>9.1f}")
+    if results.lag:
+        print(f"\nend-to-end lag, 1 relay + the videos consumer, {args.lag_seconds:g} s per rate, p50 / p99 ms")
+        print(f"{'offered/s':>9} {'committed/s':>11} {'applied/s':>9} {'applied':>13} {'batch':>5} "
+              + " ".join(f"{stage:>19}" for stage in LAG_STAGES))
+        for rate, lag in results.lag.items():
+            cells = " ".join(f"{p50:>9.1f}/{p99:>9.1f}" for p50, p99 in (lag.stages[s] for s in LAG_STAGES))
+            print(f"{rate:>9} {lag.commit_rate:>11,.0f} {lag.apply_rate:>9,.0f} {lag.applied:>6}/{lag.committed:<6} "
+                  f"{lag.mean_batch:>5.1f} {cells}")
     if results.backlog:
         first = next(iter(results.backlog.values()))
         print(f"\nrelay x1 draining the first {args.backlog_sample:,} events of a pending backlog")

@@ -10,9 +10,10 @@ and the plugin's ``--results-dir`` in a temporary folder) and prints:
 - the ten slowest scenarios.
 
 With ``--per-area`` it also runs each area in a subprocess of its own, which gives CPU per area
-(each run pays the session start-up once).
+(each run pays the session start-up once). With ``--xdist N`` every run uses pytest-xdist with N
+workers (``-n N``; ``auto`` for one per core); the sums of durations then add up the workers' time.
 
-    python -m benchmarks.suite_time [--per-area] [-- extra pytest arguments]
+    python -m benchmarks.suite_time [--per-area] [--xdist N] [-- extra pytest arguments]
 """
 
 from __future__ import annotations
@@ -80,9 +81,14 @@ def run_pytest(paths: list[str], extra: list[str]) -> Run:
     return Run(done.returncode, wall, cpu, cases, failed)
 
 
-def print_run(run: Run, per_area_runs: dict[str, Run] | None = None) -> None:
+def xdist_args(workers: str | None) -> list[str]:
+    """pytest arguments for ``workers`` pytest-xdist workers (none without)."""
+    return ["-n", workers] if workers else []
+
+
+def print_run(run: Run, per_area_runs: dict[str, Run] | None = None, label: str = "pytest features/") -> None:
     """The tables of one suite run (and of the per-area runs, if made)."""
-    print(f"pytest features/: {len(run.cases)} scenarios, exit {run.exit_code}, wall {run.wall:.1f} s, "
+    print(f"{label}: {len(run.cases)} scenarios, exit {run.exit_code}, wall {run.wall:.1f} s, "
           f"CPU {run.cpu:.1f} s (this process tree), CPU/wall {run.cpu / run.wall:.2f}")
     header = f"{'area':<12} {'scenarios':>9} {'sum of durations s':>19}"
     if per_area_runs:
@@ -106,13 +112,15 @@ def print_run(run: Run, per_area_runs: dict[str, Run] | None = None) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-area", action="store_true", help="also run each area alone, for CPU per area")
+    parser.add_argument("--xdist", metavar="N", help="run with pytest-xdist, N workers (a number or auto)")
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
     args = parser.parse_args()
-    run = run_pytest(["features/"], args.pytest_args)
+    extra = [*xdist_args(args.xdist), *args.pytest_args]
+    run = run_pytest(["features/"], extra)
     per_area = None
     if args.per_area:
-        per_area = {area: run_pytest([f"features/{area}"], args.pytest_args) for area in run.per_area()}
-    print_run(run, per_area)
+        per_area = {area: run_pytest([f"features/{area}"], extra) for area in run.per_area()}
+    print_run(run, per_area, label=f"pytest features/ -n {args.xdist}" if args.xdist else "pytest features/")
     return 0
 
 

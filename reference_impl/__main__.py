@@ -35,6 +35,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--host", default=None, help="bind address (LINGO_HOST, default 127.0.0.1)")
     parser.add_argument("--grpc-port", type=port, default=None, help="gRPC port, 0 = free (LINGO_GRPC_PORT)")
     parser.add_argument("--http-port", type=port, default=None, help="REST port, 0 = free (LINGO_HTTP_PORT)")
+    parser.add_argument(
+        "--reuse-port", action="store_true", default=None,
+        help="share the ports with other reference processes via SO_REUSEPORT (LINGO_REUSE_PORT=1)",
+    )
     add_verbosity(parser)
     return parser.parse_args(argv)
 
@@ -45,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(args.verbose)
     try:
         # Read (and check) the environment before starting anything.
-        Settings.from_env("", host=args.host, grpc_port=args.grpc_port, http_port=args.http_port)
+        Settings.from_env("", host=args.host, grpc_port=args.grpc_port, http_port=args.http_port, reuse_port=args.reuse_port)
     except ConfigError as error:
         print(f"python -m reference_impl: {error}", file=sys.stderr)
         return 2
@@ -64,7 +68,9 @@ def main(argv: list[str] | None = None) -> int:
             os.environ.update(stack.enter_context(standins(project, workdir)))
         if stop.is_set():
             return 0
-        settings = Settings.from_env(database_url, host=args.host, grpc_port=args.grpc_port, http_port=args.http_port)
+        settings = Settings.from_env(
+            database_url, host=args.host, grpc_port=args.grpc_port, http_port=args.http_port, reuse_port=args.reuse_port
+        )
         running = bootstrap.start(settings)
         stack.callback(running.stop)
         print(READY_PREFIX + target_url(running.target), flush=True)

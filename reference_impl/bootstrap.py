@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -120,7 +121,7 @@ def _signer(settings: Settings) -> V4Signer | None:
 
 
 def _start_http(settings: Settings, app: FastAPI) -> tuple[uvicorn.Server, threading.Thread, int]:
-    http_socket = socket.create_server((settings.host, settings.http_port))
+    http_socket = socket.create_server((settings.host, settings.http_port), reuse_port=settings.reuse_port)
     http_port = http_socket.getsockname()[1]
     http_server = uvicorn.Server(uvicorn_config(app, log_level="warning", lifespan="off"))
     http_thread = threading.Thread(target=http_server.run, kwargs={"sockets": [http_socket]}, name="http")
@@ -143,7 +144,7 @@ def _start_relays(settings: Settings, running: Running) -> None:
             running.publisher,
             RelaySettings(schema=schema, topic=topic, idle_interval=settings.relay_interval),
             metrics,
-            relay_id=f"{schema}-relay",
+            relay_id=f"{schema}-relay-{os.getpid()}",  # several reference processes may relay at once
         )
         running.relays.append(relay)
         worker = threading.Thread(target=relay.run, args=(running.stop_workers,), name=f"{schema}-relay", daemon=True)

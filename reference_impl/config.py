@@ -31,6 +31,8 @@ class Settings:
         host: address the gRPC and HTTP servers bind to.
         grpc_port: gRPC port; 0 picks a free one (the ready line says which).
         http_port: REST port; 0 picks a free one.
+        reuse_port: bind both ports with ``SO_REUSEPORT``, so several reference processes share
+            them and the kernel spreads connections over them; off, a taken port is an error.
         pubsub_project: project of the topics in contracts/pubsub.yaml.
         pubsub_emulator_host: ``host:port`` of the Pub/Sub server, if not Google's.
         storage_url: base URL signed upload URLs point at (a GCS stand-in locally).
@@ -56,6 +58,7 @@ class Settings:
     host: str = "127.0.0.1"
     grpc_port: int = 0
     http_port: int = 0
+    reuse_port: bool = False
     pubsub_project: str = "lingo-local"
     pubsub_emulator_host: str | None = None
     storage_url: str = "https://storage.googleapis.com"
@@ -64,7 +67,7 @@ class Settings:
     max_upload_bytes: int = 2 * 1024**3
     gcs_service_account_file: str | None = None
     pubsub_faults_url: str | None = None
-    pubsub_retry_seconds: tuple[int, int] | None = None
+    pubsub_retry_seconds: tuple[float, float] | None = None
     relay_interval: float = 0.02
     run_relays: bool = True
     run_consumers: bool = True
@@ -83,6 +86,7 @@ class Settings:
             "host": env.get("LINGO_HOST", cls.host),
             "grpc_port": _env_number("LINGO_GRPC_PORT", cls.grpc_port, int, 0, 65535),
             "http_port": _env_number("LINGO_HTTP_PORT", cls.http_port, int, 0, 65535),
+            "reuse_port": env.get("LINGO_REUSE_PORT", "0") == "1",
             "pubsub_project": env.get("LINGO_PUBSUB_PROJECT", cls.pubsub_project),
             "pubsub_emulator_host": env.get("PUBSUB_EMULATOR_HOST") or None,
             "storage_url": env.get("LINGO_STORAGE_URL", cls.storage_url),
@@ -125,15 +129,17 @@ def _env_number(name: str, default: float, kind: type, low: float, high: float =
     return value
 
 
-def _pair(value: str | None) -> tuple[int, int] | None:
-    """``"1,5"`` → ``(1, 5)``; unset → None."""
+def _pair(value: str | None) -> tuple[float, float] | None:
+    """``"0.2,5"`` → ``(0.2, 5.0)``; unset → None."""
     if not value:
         return None
     try:
-        low, high = (int(part) for part in value.split(","))
+        low, high = (float(part) for part in value.split(","))
     except ValueError:
-        msg = f"LINGO_PUBSUB_RETRY_SECONDS={value!r}: expected two whole numbers MIN,MAX (seconds)"
-        raise ConfigError(msg) from None
+        low = high = float("nan")
+    if not 0 <= low <= high <= 600:  # noqa: PLR2004 - Pub/Sub's own bounds; NaN fails this too
+        msg = f"LINGO_PUBSUB_RETRY_SECONDS={value!r}: expected two numbers MIN,MAX (seconds, 0 <= MIN <= MAX <= 600)"
+        raise ConfigError(msg)
     return low, high
 
 

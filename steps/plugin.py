@@ -8,11 +8,22 @@
   fails a scenario that uses a surface its tags do not declare.
 - ``@destructive`` scenarios run only on targets that allow them (``allow_destructive = true``).
 - Each Gherkin tag ``@B-xxx`` is a behaviour id from ``features/behaviours.yaml``.
+- Under pytest-xdist (``-n N``) the run keeps one run id (the controller's, so one results bundle);
+  each worker prefixes what it creates with ``<run id>-<worker id>-``, so workers sharing a deployed
+  target never touch each other's objects, and a deployed target is preflighted once. On the
+  embedded reference each worker starts a reference of its own (with its own stand-ins): faults,
+  the clock and ``@destructive`` writes act on the whole reference, so one shared by workers would
+  let one scenario's fault reach another worker's scenario.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import datetime
+import fcntl
+import functools
+import json
 import types
 import uuid
 from collections.abc import Iterator
@@ -81,7 +92,32 @@ def pytest_configure(config: pytest.Config) -> None:
     except TargetError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[_TARGET_KEY] = target
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and WORKER_RUN_ID in workerinput:
+        config.stash[RUN_ID_KEY] = workerinput[WORKER_RUN_ID]
     config.stash.setdefault(RUN_ID_KEY, new_run_id())
+    if workerinput is None and config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(XdistController(config), "lingo-xdist-controller")
+
+
+#: Key of ``workerinput`` carrying the controller's run id to each pytest-xdist worker.
+WORKER_RUN_ID = "lingo_run_id"
+
+
+class XdistController:
+    """(pytest-xdist controller) Gives every worker the run's id."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_configure_node(self, node: object) -> None:
+        node.workerinput[WORKER_RUN_ID] = self.config.stash[RUN_ID_KEY]  # type: ignore[attr-defined]
+
+
+def worker_id(config: pytest.Config) -> str | None:
+    """The pytest-xdist worker id (``gw0``…) of this process, or None outside a worker."""
+    workerinput = getattr(config, "workerinput", None)
+    return None if workerinput is None else str(workerinput["workerid"])
 
 
 def target_name(config: pytest.Config) -> str:
@@ -91,8 +127,14 @@ def target_name(config: pytest.Config) -> str:
 
 
 def load_behaviours(path: Path = BEHAVIOURS_FILE) -> dict[str, str]:
-    """Behaviour ids and their one-line statements."""
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    """Behaviour ids and their one-line statements (a copy; the file is read once per process)."""
+    return dict(_read_behaviours(path, path.stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=4)
+def _read_behaviours(path: Path, _mtime_ns: int) -> dict[str, str]:
+    # Every scenario's results entry asks; parsing the YAML each time cost ~40 ms of CPU per scenario.
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
 
 
 # -- collecting .feature files ------------------------------------------------------------------
@@ -179,7 +221,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     config.stash[NEEDS_KEY] = needs
     if target is None or not scenarios:
         return
-    problems = preflight(target, needs)
+    problems = preflight_once(config, target, needs)
     if problems:
         config.stash[PREFLIGHT_FAILED_KEY] = problems
         reporter = config.pluginmanager.get_plugin("terminalreporter")
@@ -187,6 +229,21 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             if reporter is not None:
                 reporter.write_line(f"preflight: {problem}", red=True)
         pytest.exit(f"preflight of {target.name}: {len(problems)} problem(s), no scenario ran", pytest.ExitCode.USAGE_ERROR)
+
+
+def preflight_once(config: pytest.Config, target: TargetConfig, needs: Needs) -> list[str]:
+    """``preflight`` of the target, once per run: pytest-xdist workers (which collect the same
+    scenarios, hence the same needs) share the first worker's answer through their common temp root."""
+    if worker_id(config) is None or not config.option.basetemp:
+        return preflight(target, needs)
+    answer = Path(config.option.basetemp).parent / "lingo-preflight.json"
+    with answer.with_suffix(".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if answer.exists():
+            return json.loads(answer.read_text(encoding="utf-8"))
+        problems = preflight(target, needs)
+        answer.write_text(json.dumps(problems), encoding="utf-8")
+        return problems
 
 
 # -- fixtures -----------------------------------------------------------------------------------
@@ -204,10 +261,19 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         request.config.stash[RESOLVED_TARGET_KEY] = configured
         yield configured
         return
-    postgres: PostgresServer = request.getfixturevalue("postgres")
     pubsub: PubsubEndpoint = request.getfixturevalue("pubsub_endpoint")
     project: str = request.getfixturevalue("pubsub_project")
-    with standins(project, tmp_path_factory.mktemp("reference"), pubsub_host=pubsub.host, pubsub_admin=pubsub.admin) as env:
+    workdir = tmp_path_factory.mktemp("reference")
+    with contextlib.ExitStack() as stack:
+        # The storage stand-in starts while PostgreSQL does (each waits on a child of its own).
+        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="standins") as pool:
+            storage = pool.submit(
+                stack.enter_context, standins(project, workdir, pubsub_host=pubsub.host, pubsub_admin=pubsub.admin)
+            )
+            try:
+                postgres: PostgresServer = request.getfixturevalue("postgres")
+            finally:
+                env = storage.result()
         with reference_process(postgres.create_database(), extra_env=env) as (child, started):
             if started.capabilities != EMBEDDED_CAPABILITIES:
                 msg = (
@@ -222,8 +288,10 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 @pytest.fixture(scope="session")
 def run_id(request: pytest.FixtureRequest) -> str:
-    """A prefix unique to this run for every object it creates (``ct-<UTC time>-<4 hex>-``)."""
-    return request.config.stash[RUN_ID_KEY] + "-"
+    """A prefix unique to this run for every object it creates (``ct-<UTC time>-<4 hex>-``; a
+    pytest-xdist worker adds its id: ``ct-<UTC time>-<4 hex>-gw0-``)."""
+    worker = worker_id(request.config)
+    return request.config.stash[RUN_ID_KEY] + "-" + (f"{worker}-" if worker else "")
 
 
 @pytest.fixture(scope="session")

@@ -108,15 +108,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 _DEVIATION_KEY = pytest.StashKey[Deviation]()
+_ENTRY_KEY = pytest.StashKey[dict[str, Any]]()
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """Keep a score sheet for this run, and send pytest's JUnit XML into the run's bundle."""
+    """Keep a score sheet for this run, and send pytest's JUnit XML into the run's bundle.
+
+    Under pytest-xdist the controller keeps the one bundle of the run; each worker (like a run
+    without xdist) notes what the bundle needs on each scenario's reports, which reach the
+    controller with them.
+    """
+    config.pluginmanager.register(ScenarioNotes(config), "lingo-scenario-notes")
     if hasattr(config, "workerinput"):
         return
     bundle = Bundle(config)
     config.pluginmanager.register(bundle, "lingo-results")
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(WorkerPreflight(config), "lingo-worker-preflight")
     if not config.option.xmlpath:
         config.option.xmlpath = str(bundle.folder / "junit.xml")
         bundle.owns_junit = True
@@ -156,76 +165,46 @@ def _rfc3339(moment: float) -> str:
     return datetime.datetime.fromtimestamp(moment, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class Bundle:
-    """Records every scenario's verdict and writes ``results/<run-id>/`` at the end of the run."""
+NOTES_ATTRIBUTE = "lingo_scenario"
+#: Key of a worker's ``workeroutput`` holding the problems of a failed preflight.
+PREFLIGHT_OUTPUT = "lingo_preflight_failed"
+
+
+class ScenarioNotes:
+    """Puts on each scenario's reports what its bundle entry needs (where the scenario runs).
+
+    The notes are plain JSON, so they travel with the report from a pytest-xdist worker to the
+    controller: the entry's fixed fields and, for a failure, the messages observed while it ran.
+    """
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
-        self.run_id = config.stash.setdefault(RUN_ID_KEY, new_run_id())
-        given = config.getoption("--results-dir", None)
-        self.root = Path(given) if given else config.rootpath / "results"
-        self.folder = self.root / self.run_id
-        self.owns_junit = False
-        self.started = time.time()
-        self.scenarios: dict[str, dict[str, Any]] = {}
-        self.scores: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.marks: dict[str, int] = {}
-        self.interrupted_by: str | None = None
-        self._previous_sigterm: Any = None
-
-    # -- SIGTERM is an interruption like Ctrl-C -------------------------------------------------
-
-    def pytest_sessionstart(self, session: pytest.Session) -> None:
-        """Turn SIGTERM into KeyboardInterrupt so the run ends as interrupted and says so."""
-        try:
-            self._previous_sigterm = signal.signal(signal.SIGTERM, self._on_sigterm)
-        except ValueError:  # not the main thread (an in-process pytester run): leave signals alone
-            self._previous_sigterm = None
-
-    def _on_sigterm(self, signum: int, _frame: Any) -> None:
-        self.interrupted_by = signal.Signals(signum).name
-        raise KeyboardInterrupt
-
-    # -- recording ------------------------------------------------------------------------------
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-        """Record each phase of a scenario into its entry."""
-        report: pytest.TestReport = yield
-        if item.path.suffix == ".feature":
-            self._record(item, report)
-        return report
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         """Note where the observed messages stand when a scenario starts."""
         driver = self.config.stash.get(DRIVER_KEY, None)
         self.marks[item.nodeid] = driver.observed_mark() if driver is not None else 0
 
-    def _record(self, item: pytest.Item, report: pytest.TestReport) -> None:
-        entry = self.scenarios.get(item.nodeid)
-        if entry is None:
-            entry = self.scenarios[item.nodeid] = _new_entry(item)
-        entry["duration_s"] = round(entry["duration_s"] + report.duration, 3)
-        verdict = _verdict(report)
-        if verdict is None:
-            return
-        if report.when == "teardown" and entry["verdict"] not in (None, "passed"):
-            return
-        entry["verdict"] = verdict
-        if verdict == "skipped" and isinstance(report.longrepr, tuple):
-            entry["skip_reason"] = str(report.longrepr[2]).removeprefix("Skipped: ")
-        if verdict in ("failed", "error"):
-            entry["failure"] = redact(_first_lines(report.longreprtext))
-            entry["observed_messages"] = self._observed(item)
-        if report.when != "teardown":
-            self._count(item, "failed" if verdict == "error" else verdict)
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+        """Attach the notes to each phase's report of a scenario."""
+        report: pytest.TestReport = yield
+        if item.path.suffix == ".feature":
+            entry = item.stash.get(_ENTRY_KEY, None)
+            if entry is None:
+                entry = item.stash[_ENTRY_KEY] = _new_entry(item)
+            notes: dict[str, Any] = {"entry": entry}
+            if report.failed:
+                notes["observed"] = self._observed(item)
+            setattr(report, NOTES_ATTRIBUTE, notes)
+        return report
 
-    def _count(self, item: pytest.Item, verdict: str) -> None:
-        keywords = {m.name for m in item.iter_markers()}
-        groups = [f"area:{a}" for a in AREAS if a in keywords]
-        groups += sorted(f"needs:{k.removeprefix(NEEDS_PREFIX)}" for k in keywords if k.startswith(NEEDS_PREFIX))
-        for group in [*groups, "all"]:
-            self.scores[group][verdict] += 1
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """(pytest-xdist worker) Hand a failed preflight's problems to the controller."""
+        problems = self.config.stash.get(PREFLIGHT_FAILED_KEY, None)
+        if problems and hasattr(self.config, "workeroutput"):
+            self.config.workeroutput[PREFLIGHT_OUTPUT] = problems
 
     def _observed(self, item: pytest.Item) -> list[dict[str, Any]]:
         driver = self.config.stash.get(DRIVER_KEY, None)
@@ -244,6 +223,81 @@ class Bundle:
             }
             for e in events
         ]
+
+
+class WorkerPreflight:
+    """(pytest-xdist controller) A worker whose preflight failed makes the run's bundle incomplete."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_testnodedown(self, node: Any, error: object | None) -> None:
+        problems = getattr(node, "workeroutput", {}).get(PREFLIGHT_OUTPUT, None)
+        if problems:
+            self.config.stash[PREFLIGHT_FAILED_KEY] = problems
+
+
+class Bundle:
+    """Records every scenario's verdict and writes ``results/<run-id>/`` at the end of the run."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.run_id = config.stash.setdefault(RUN_ID_KEY, new_run_id())
+        given = config.getoption("--results-dir", None)
+        self.root = Path(given) if given else config.rootpath / "results"
+        self.folder = self.root / self.run_id
+        self.owns_junit = False
+        self.started = time.time()
+        self.scenarios: dict[str, dict[str, Any]] = {}
+        self.scores: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.interrupted_by: str | None = None
+        self._previous_sigterm: Any = None
+
+    # -- SIGTERM is an interruption like Ctrl-C -------------------------------------------------
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """Turn SIGTERM into KeyboardInterrupt so the run ends as interrupted and says so."""
+        try:
+            self._previous_sigterm = signal.signal(signal.SIGTERM, self._on_sigterm)
+        except ValueError:  # not the main thread (an in-process pytester run): leave signals alone
+            self._previous_sigterm = None
+
+    def _on_sigterm(self, signum: int, _frame: Any) -> None:
+        self.interrupted_by = signal.Signals(signum).name
+        raise KeyboardInterrupt
+
+    # -- recording ------------------------------------------------------------------------------
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Record each phase of a scenario into its entry (the notes come from ``ScenarioNotes``)."""
+        notes = getattr(report, NOTES_ATTRIBUTE, None)
+        if notes is not None:
+            self._record(report, notes)
+
+    def _record(self, report: pytest.TestReport, notes: dict[str, Any]) -> None:
+        entry = self.scenarios.get(report.nodeid)
+        if entry is None:
+            entry = self.scenarios[report.nodeid] = dict(notes["entry"])
+        entry["duration_s"] = round(entry["duration_s"] + report.duration, 3)
+        verdict = _verdict(report)
+        if verdict is None:
+            return
+        if report.when == "teardown" and entry["verdict"] not in (None, "passed"):
+            return
+        entry["verdict"] = verdict
+        if verdict == "skipped" and isinstance(report.longrepr, tuple):
+            entry["skip_reason"] = str(report.longrepr[2]).removeprefix("Skipped: ")
+        if verdict in ("failed", "error"):
+            entry["failure"] = redact(_first_lines(report.longreprtext))
+            entry["observed_messages"] = notes.get("observed", [])
+        if report.when != "teardown":
+            self._count(entry["tags"], "failed" if verdict == "error" else verdict)
+
+    def _count(self, tags: list[str], verdict: str) -> None:
+        groups = [f"area:{a}" for a in AREAS if a in tags]
+        groups += sorted(f"needs:{k.removeprefix(NEEDS_PREFIX)}" for k in tags if k.startswith(NEEDS_PREFIX))
+        for group in [*groups, "all"]:
+            self.scores[group][verdict] += 1
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         """Note a Ctrl-C (SIGTERM already noted itself)."""

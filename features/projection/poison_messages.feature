@@ -5,7 +5,7 @@ Feature: A message the profile service cannot understand is dead-lettered, not a
   processed. The consumer MUST refuse it until the subscription's dead-letter policy moves it to
   catalog.video.events.dlq, while other videos' events keep flowing at once and the same video's
   later events flow as soon as it is dead-lettered (Pub/Sub ordering keys). How soon a message is
-  dead-lettered depends on the subscription's retry policy; the embedded reference uses 1-2 s.
+  dead-lettered depends on the subscription's retry policy; the embedded reference uses 0.2-0.5 s.
   The profile service's read model is read as ListFavorites hydrates it into a viewer's bookmarks.
 
   Background:

@@ -1,6 +1,7 @@
 """The outbox table of one schema (contracts/sql/outbox_inbox.sql.tmpl): enqueue, claim, fence, park.
 
-Writers enqueue in their own business transaction. Relays claim with ``FOR UPDATE SKIP LOCKED``
+Writers enqueue in their own business transaction, which also notifies the schema's channel
+(``<schema>_outbox``, delivered at commit) so an idle relay wakes at once. Relays claim with ``FOR UPDATE SKIP LOCKED``
 under a lease token and may only change rows they still hold: every mark, reschedule and park is
 fenced by ``lock_token``, so a relay whose lease expired (and was taken over) changes nothing.
 Only the oldest open event of an aggregate is claimable, which keeps at most one event per
@@ -49,6 +50,20 @@ class ClaimedEvent:
     seq: int
 
 
+@dataclass(frozen=True)
+class FailedAttempt:
+    """A failed publish to record: retry after ``retry_after``, or park when it is None.
+
+    ``unpublishable``: parked because the broker refused the event for good, so it stops holding
+    back its aggregate's successors.
+    """
+
+    event_id: uuid.UUID
+    error: str
+    retry_after: timedelta | None
+    unpublishable: bool = False
+
+
 class InjectedOutboxFailure(RuntimeError):
     """Raised where the fault switch refuses an outbox insert (its transaction then rolls back)."""
 
@@ -93,6 +108,15 @@ class OutboxStore:
         self.schema = schema
         self._table = sql.Identifier(schema, "outbox_events")
 
+    @property
+    def channel(self) -> str:
+        """The LISTEN/NOTIFY channel that wakes this schema's relays when a writer commits: ``<schema>_outbox``."""
+        return f"{self.schema}_outbox"
+
+    def listen(self, conn: psycopg.Connection) -> None:
+        """Subscribe ``conn`` to the channel (in the caller's transaction; effective once it commits)."""
+        conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
+
     def _q(self, text: str) -> sql.Composed:
         return sql.SQL(text).format(outbox=self._table)
 
@@ -108,10 +132,13 @@ class OutboxStore:
         if INSERT_FAULTS.take(event.aggregate_id):
             msg = f"outbox insert of event {event.event_id} refused (fault injected by the conformance suite)"
             raise InjectedOutboxFailure(msg)
+        # The notification goes out when (and only if) the writer's transaction commits, and wakes
+        # the relays waiting on the channel; repeated in one transaction, it is delivered once.
         conn.execute(
             self._q(
-                "INSERT INTO {outbox} (event_id, aggregate_type, aggregate_id, event_type, payload, headers,"
-                " available_at) VALUES (%s, %s, %s, %s, %s, %s, coalesce(%s, now()))"
+                "WITH inserted AS (INSERT INTO {outbox} (event_id, aggregate_type, aggregate_id, event_type, payload,"
+                " headers, available_at) VALUES (%s, %s, %s, %s, %s, %s, coalesce(%s, now())) RETURNING 1)"
+                " SELECT pg_notify(%s, '') FROM inserted"
             ),
             (
                 event.event_id,
@@ -121,6 +148,7 @@ class OutboxStore:
                 event.payload,
                 json.dumps(event.headers),
                 event.available_at,
+                self.channel,
             ),
         )
 
@@ -145,24 +173,34 @@ class OutboxStore:
     def _walk_in_order(conn: psycopg.Connection) -> None:
         """Make the claim walk the claim-order index and stop after its batch, whatever the statistics say.
 
-        A table bulk-loaded after it was analyzed empty looks empty to the planner, which then
-        sorts every due row (seconds for 100k rows); with sorts and bitmap/sequential scans off for
-        this transaction only, the ordered index scan that stops at ``LIMIT`` is the only plan left.
+        In steady state almost every row is published, so the statistics say "published_at IS NULL"
+        matches nearly nothing; a burst of pending rows then looks empty to the planner, which would
+        sort every due row or scan every open row once per candidate (minutes at 100k rows). With
+        sorts and bitmap/sequential scans off for this transaction only, the ordered index walk that
+        stops at ``LIMIT`` is the only plan left for the candidates, and the ordered index lookup on
+        (aggregate_id, seq) the only one left for the head-of-line check (see ``_claim_query``).
         """
         conn.execute("SET LOCAL enable_sort = off")
         conn.execute("SET LOCAL enable_bitmapscan = off")
         conn.execute("SET LOCAL enable_seqscan = off")
 
     def _claim_query(self, *, lock_token: str, limit: int, lock_ttl: timedelta) -> tuple[sql.Composed, dict]:
+        # Head of line: the candidate is its aggregate's oldest open event that can still be published.
+        # Written as a correlated scalar subquery ordered by seq, not as NOT EXISTS: the planner
+        # may turn NOT EXISTS into an anti join whose inner side scans every open row, but this
+        # subquery runs per candidate, and its only sort-free plan is one probe of the
+        # (aggregate_id, seq) index. The candidates' ids are handed over as an array, so the
+        # UPDATE finds them by primary key rather than joining a CTE the planner thinks is one row.
         head_of_line = (
             "" if defects.active("relay-no-head-of-line") else
-            "AND NOT EXISTS (SELECT 1 FROM {outbox} e WHERE e.aggregate_id = o.aggregate_id"
-            " AND e.published_at IS NULL AND NOT e.unpublishable AND e.seq < o.seq)"
+            "AND o.seq = (SELECT e.seq FROM {outbox} e WHERE e.aggregate_id = o.aggregate_id"
+            " AND e.published_at IS NULL AND NOT e.unpublishable ORDER BY e.aggregate_id, e.seq LIMIT 1)"
         )
         stale = "false" if defects.active("relay-ignores-lock-ttl") else "o.locked_at <= now() - %(ttl)s"
         query = self._q(
             """
-            WITH candidates AS (
+            UPDATE {outbox} AS o SET lock_token = %(token)s, locked_at = now()
+            WHERE o.event_id = ANY (ARRAY(
                 SELECT o.event_id FROM {outbox} o
                 WHERE o.published_at IS NULL AND o.parked_at IS NULL AND o.available_at <= now()
                   AND (o.lock_token IS NULL OR STALE)
@@ -170,9 +208,7 @@ class OutboxStore:
                 ORDER BY o.seq
                 FOR UPDATE SKIP LOCKED
                 LIMIT %(limit)s
-            )
-            UPDATE {outbox} AS o SET lock_token = %(token)s, locked_at = now()
-            FROM candidates WHERE o.event_id = candidates.event_id
+            ))
             RETURNING o.event_id, o.aggregate_id, o.event_type, o.payload, o.headers, o.delivery_attempts, o.seq
             """.replace("STALE", stale).replace("HEAD_OF_LINE", head_of_line)
         )
@@ -189,42 +225,43 @@ class OutboxStore:
             self._q(
                 "UPDATE {outbox} AS o SET published_at = now(), delivery_attempts = delivery_attempts + 1,"
                 " last_error = NULL, lock_token = NULL, locked_at = NULL"
-                " FROM unnest(%s::uuid[]) AS t(id) WHERE o.event_id = t.id AND (o.lock_token = %s OR %s)"
+                " WHERE o.event_id = ANY(%s::uuid[]) AND (o.lock_token = %s OR %s)"
                 " RETURNING o.event_id"
             ),
             (event_ids, lock_token, defects.active("relay-unfenced-settle")),
         ).fetchall()
         return {row[0] for row in rows}
 
-    def reschedule(
-        self, conn: psycopg.Connection, event_id: uuid.UUID, *, lock_token: str, error: str, retry_at_delay: timedelta
-    ) -> bool:
-        """Record a failed attempt and make the event due again after the delay; False if fenced."""
-        cursor = conn.execute(
-            self._q(
-                "UPDATE {outbox} SET delivery_attempts = delivery_attempts + 1, last_error = %s,"
-                " available_at = now() + %s, lock_token = NULL, locked_at = NULL"
-                " WHERE event_id = %s AND lock_token = %s"
-            ),
-            (error, retry_at_delay, event_id, lock_token),
-        )
-        return cursor.rowcount == 1
+    def settle_failures(
+        self, conn: psycopg.Connection, failures: list[FailedAttempt], *, lock_token: str
+    ) -> set[uuid.UUID]:
+        """Record failed attempts in one statement: each event due again after its delay, or parked.
 
-    def park(
-        self, conn: psycopg.Connection, event_id: uuid.UUID, *, lock_token: str, error: str, unpublishable: bool = False
-    ) -> bool:
-        """Record the last failed attempt and stop retrying the event; False if fenced.
-
-        ``unpublishable``: the broker refused the event for good, so it stops holding back its successors.
+        Returns the events still held under ``lock_token`` (the fenced ones are left as they are).
         """
-        cursor = conn.execute(
+        if not failures:
+            return set()
+        rows = conn.execute(
             self._q(
-                "UPDATE {outbox} SET delivery_attempts = delivery_attempts + 1, last_error = %s, parked_at = now(),"
-                " unpublishable = %s, lock_token = NULL, locked_at = NULL WHERE event_id = %s AND lock_token = %s"
+                "UPDATE {outbox} AS o SET delivery_attempts = o.delivery_attempts + 1, last_error = t.error,"
+                " available_at = CASE WHEN t.park THEN o.available_at ELSE now() + t.delay END,"
+                " parked_at = CASE WHEN t.park THEN now() ELSE o.parked_at END,"
+                " unpublishable = CASE WHEN t.park THEN t.unpublishable ELSE o.unpublishable END,"
+                " lock_token = NULL, locked_at = NULL"
+                " FROM unnest(%s::uuid[], %s::text[], %s::interval[], %s::boolean[], %s::boolean[])"
+                " AS t(id, error, delay, park, unpublishable)"
+                " WHERE o.event_id = t.id AND o.lock_token = %s RETURNING o.event_id"
             ),
-            (error, unpublishable, event_id, lock_token),
-        )
-        return cursor.rowcount == 1
+            (
+                [f.event_id for f in failures],
+                [f.error for f in failures],
+                [f.retry_after or timedelta(0) for f in failures],
+                [f.retry_after is None for f in failures],
+                [f.unpublishable for f in failures],
+                lock_token,
+            ),
+        ).fetchall()
+        return {row[0] for row in rows}
 
     def redrive(
         self,

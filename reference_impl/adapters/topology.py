@@ -54,7 +54,13 @@ def _subscription_request(project: str, subscription, publisher: pubsub_v1.Publi
         }
     if subscription.retry_policy:
         request["retry_policy"] = {
-            "minimum_backoff": duration_pb2.Duration(seconds=subscription.retry_policy.minimum_backoff_seconds),
-            "maximum_backoff": duration_pb2.Duration(seconds=subscription.retry_policy.maximum_backoff_seconds),
+            "minimum_backoff": _duration(subscription.retry_policy.minimum_backoff_seconds),
+            "maximum_backoff": _duration(subscription.retry_policy.maximum_backoff_seconds),
         }
     return request
+
+
+def _duration(seconds: float) -> duration_pb2.Duration:
+    """A Duration of ``seconds``, fractions kept (the embedded reference's backoff is sub-second)."""
+    whole = int(seconds)
+    return duration_pb2.Duration(seconds=whole, nanos=round((seconds - whole) * 1e9))

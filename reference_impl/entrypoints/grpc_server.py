@@ -43,7 +43,11 @@ def create_server(
     max_workers: int = 16,
 ) -> tuple[grpc.Server, int, health.HealthServicer]:
     """Build the server bound to ``settings.host:settings.grpc_port`` (0 = a free port); not started."""
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"))
+    # gRPC sets SO_REUSEPORT by default; only asked for, so a taken port is an error otherwise.
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
+        options=[("grpc.so_reuseport", int(settings.reuse_port))],
+    )
     clock = clock or Clock()
     upload_pb2_grpc.add_UploadServiceServicer_to_server(UploadServicer(settings, pool, signer, clock), server)
     query_pb2_grpc.add_CatalogQueryServiceServicer_to_server(QueryServicer(pool, settings), server)

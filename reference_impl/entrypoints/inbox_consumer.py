@@ -1,18 +1,27 @@
-"""An inbox consumer: StreamingPull → one transaction per message → ack, or nack on failure.
+"""An inbox consumer: StreamingPull → one transaction per pulled batch → ack each, or nack on failure.
 
-Per message: decode it (``identify``), then in one transaction record it in the inbox (a known,
-processed event id is acknowledged and skipped), run the handler for its event type, mark it
-processed, commit, ack. Any failure rolls the transaction back and nacks, so the broker redelivers
-with the subscription's retry policy and, after its max delivery attempts, dead-letters it.
-An undecodable message is nacked the same way: it reaches the dead-letter topic, not a handler.
+The StreamingPull callback decodes a message (``identify``) and queues it; one applier thread
+takes whatever has queued (up to ``max_batch``, never waiting for more: a lone message goes alone
+and adds no latency) and applies it in one transaction: record the batch in the inbox in one
+statement (an event id processed before is acknowledged and skipped, per message), run each fresh
+event's handler, commit, and only then ack. Ordering holds across batches: the client releases
+the next message of an ordering key only once the previous one is acked.
+
+A message whose handler fails is nacked, so the broker redelivers it with the subscription's
+retry policy and, after its max delivery attempts, dead-letters it; its writes and its inbox row
+are rolled back with the batch's transaction, and the rest of the batch runs again without it, so
+every other message is applied exactly once. An undecodable message is nacked the same way: it
+reaches the dead-letter topic, not a handler. If the commit itself fails, every message is nacked.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import psycopg
@@ -21,7 +30,7 @@ from google.cloud.pubsub_v1.subscriber.message import Message
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from psycopg_pool import ConnectionPool
 
-from reference_impl.adapters.inbox import InboxStore
+from reference_impl.adapters.inbox import InboxEntry, InboxStore
 
 _log = logging.getLogger(__name__)
 
@@ -71,6 +80,24 @@ class ConsumerMetrics:
         )
 
 
+def _entry(event: InboundEvent) -> InboxEntry:
+    return InboxEntry(event.event_id, event.event_type, event.aggregate_type, event.aggregate_id, event.data)
+
+
+def _distinct_runs(decoded: list[tuple[Message, InboundEvent]]) -> list[list[tuple[Message, InboundEvent]]]:
+    """Split a batch where an event id repeats (a duplicate copy): the copy goes in a later
+    transaction, so the inbox sees the first one committed and skips it."""
+    runs: list[list[tuple[Message, InboundEvent]]] = []
+    seen: set[uuid.UUID] = set()
+    for item in decoded:
+        if not runs or item[1].event_id in seen:
+            runs.append([])
+            seen = set()
+        runs[-1].append(item)
+        seen.add(item[1].event_id)
+    return runs
+
+
 class InboxConsumer:
     """Consumes one subscription into one schema's inbox."""
 
@@ -84,80 +111,175 @@ class InboxConsumer:
         identify: Identify,
         handlers: Mapping[str, Handler],
         metrics: ConsumerMetrics,
-        max_outstanding: int = 100,
+        max_outstanding: int = 1000,
+        max_batch: int = 100,
     ) -> None:
         self.subscription = subscription
+        self._label = subscription.rsplit("/", 1)[-1]
         self._pool = pool
         self._store = InboxStore(schema)
         self._source = source_service
         self._identify = identify
         self._handlers = handlers
         self._metrics = metrics
+        self._processed = metrics.processed.labels(self._label)
+        self._skipped = metrics.skipped.labels(self._label)
+        self._failed = metrics.failed.labels(self._label)
+        self._lag = metrics.lag.labels(self._label)
         self._max_outstanding = max_outstanding
+        self._max_batch = max_batch
         self._subscriber: pubsub_v1.SubscriberClient | None = None
         self._future = None
+        self._queue: queue.SimpleQueue[tuple[Message, InboundEvent] | None] = queue.SimpleQueue()
+        self._queue_lock = threading.Lock()
+        self._stopping = False
+        self._applier: threading.Thread | None = None
 
     def handle(self, message: Message) -> None:
-        """Process one message and ack or nack it (the StreamingPull callback)."""
-        label = self.subscription.rsplit("/", 1)[-1]
-        try:
-            event = self._identify(message)
-        except UndecodableMessage as exc:
-            _log.warning("%s: undecodable message %s nacked: %s", label, message.message_id, exc)
-            self._metrics.failed.labels(label).inc()
-            message.nack()
-            return
-        try:
-            handled = self._apply(event)
-        except Exception as exc:
-            _log.warning("%s: event %s failed and is nacked: %s", label, event.event_id, exc, exc_info=True)
-            self._remember_error(event.event_id, f"{type(exc).__name__}: {exc}")
-            self._metrics.failed.labels(label).inc()
-            message.nack()
-            return
-        (self._metrics.processed if handled else self._metrics.skipped).labels(label).inc()
-        self._metrics.lag.labels(label).observe(max(0.0, time.time() - message.publish_time.timestamp()))
-        message.ack()
+        """Process one message and ack or nack it (a batch of one)."""
+        self.handle_batch([message])
 
-    def _apply(self, event: InboundEvent) -> bool:
+    def handle_batch(self, messages: Sequence[Message]) -> None:
+        """Apply the messages in one transaction and, after its commit, ack or nack each."""
+        decoded = [(message, event) for message in messages if (event := self._decode(message)) is not None]
+        self._handle_decoded(decoded)
+
+    def _decode(self, message: Message) -> InboundEvent | None:
+        """The message's event; None when it is undecodable (then it is nacked here)."""
+        try:
+            return self._identify(message)
+        except UndecodableMessage as exc:
+            _log.warning("%s: undecodable message %s nacked: %s", self._label, message.message_id, exc)
+            self._failed.inc()
+            message.nack()
+            return None
+
+    def _handle_decoded(self, decoded: list[tuple[Message, InboundEvent]]) -> None:
+        for part in _distinct_runs(decoded):
+            try:
+                outcomes = self._apply(part)
+            except Exception as exc:  # noqa: BLE001 - the transaction (or its connection) failed: nothing was applied
+                _log.warning("%s: a batch of %d failed and is nacked: %s", self._label, len(part), exc, exc_info=True)
+                outcomes = [exc] * len(part)
+            failed = [(event.event_id, outcome) for (_m, event), outcome in zip(part, outcomes, strict=True)
+                      if isinstance(outcome, Exception)]
+            if failed:
+                self._remember_errors(failed)
+            self._settle(part, outcomes)
+
+    def _settle(self, decoded: Sequence[tuple[Message, InboundEvent]], outcomes: Sequence[bool | Exception]) -> None:
+        """Ack what committed (applied, or a known duplicate skipped), nack what failed."""
+        now = time.time()
+        for (message, _event), outcome in zip(decoded, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                self._failed.inc()
+                message.nack()
+                continue
+            (self._processed if outcome else self._skipped).inc()
+            self._lag.observe(max(0.0, now - message.publish_time.timestamp()))
+            message.ack()
+
+    def _apply(self, decoded: Sequence[tuple[Message, InboundEvent]]) -> list[bool | Exception]:
+        """Per event True (applied), False (processed before) or the exception its handler raised.
+
+        The batch runs in one transaction. When a handler fails, that transaction is rolled back
+        whole, the failing event keeps its exception, and the others run again in a new one: each
+        handler's writes commit exactly once or not at all, without a savepoint per event.
+        """
+        outcomes: dict[int, bool | Exception] = {}
+        pending = list(range(len(decoded)))
+        while pending:
+            failure: tuple[int, Exception] | None = None
+            applied: dict[int, bool] = {}
+            with self._pool.connection() as conn, conn.transaction() as tx:
+                fresh = self._store.receive(conn, self._source, [_entry(decoded[i][1]) for i in pending])
+                for i in pending:
+                    event = decoded[i][1]
+                    try:
+                        applied[i] = event.event_id in fresh and self._run_handler(conn, event)
+                    except Exception as exc:  # noqa: BLE001 - any handler failure nacks its message
+                        failure = (i, exc)
+                        raise psycopg.Rollback(tx) from exc
+            if failure is None:
+                outcomes.update(applied)
+                break
+            index, exc = failure
+            _log.warning("%s: event %s failed and is nacked: %s", self._label, decoded[index][1].event_id, exc,
+                         exc_info=exc)
+            outcomes[index] = exc
+            pending.remove(index)
+        return [outcomes[i] for i in range(len(decoded))]
+
+    def _run_handler(self, conn: psycopg.Connection, event: InboundEvent) -> bool:
         handler = self._handlers.get(event.event_type)
-        with self._pool.connection() as conn, conn.transaction():
-            fresh = self._store.receive(
-                conn,
-                event_id=event.event_id,
-                source_service=self._source,
-                event_type=event.event_type,
-                aggregate_type=event.aggregate_type,
-                aggregate_id=event.aggregate_id,
-                payload=event.data,
-            )
-            if not fresh:
-                return False
-            if handler is None:
-                msg = f"no handler for event type {event.event_type!r}; known: {sorted(self._handlers)}"
-                raise UndecodableMessage(msg)
-            handler(conn, event)
-            self._store.mark_processed(conn, event.event_id)
+        if handler is None:
+            msg = f"no handler for event type {event.event_type!r}; known: {sorted(self._handlers)}"
+            raise UndecodableMessage(msg)
+        handler(conn, event)
         return True
 
-    def _remember_error(self, event_id: uuid.UUID, error: str) -> None:
+    def _remember_errors(self, failed: Sequence[tuple[uuid.UUID, Exception]]) -> None:
         try:
             with self._pool.connection() as conn, conn.transaction():
-                self._store.record_error(conn, event_id, error)
+                for event_id, exc in failed:
+                    self._store.record_error(conn, event_id, f"{type(exc).__name__}: {exc}")
         except psycopg.Error:
-            _log.exception("could not record the error of event %s", event_id)
+            _log.exception("could not record the errors of events %s", [event_id for event_id, _e in failed])
+
+    def _enqueue(self, message: Message) -> None:
+        """The StreamingPull callback: decode the message (on the client's callback thread, beside
+        the applier's SQL) and queue it for the applier; once stopping, nack it."""
+        event = self._decode(message)
+        if event is None:
+            return
+        with self._queue_lock:
+            if not self._stopping:
+                self._queue.put((message, event))
+                return
+        message.nack()
+
+    def _run_applier(self) -> None:
+        """Apply whatever has queued, batch after batch, until the stop marker."""
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < self._max_batch:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stop = True
+                    break
+                batch.append(item)
+            try:
+                self._handle_decoded(batch)
+            except Exception:  # noqa: BLE001 - the applier must outlive a bug in one batch; the broker redelivers
+                _log.exception("%s: a batch of %d could not be handled", self._label, len(batch))
+            if stop:
+                return
 
     def start(self) -> None:
-        """Open the StreamingPull; messages are handled on the client's callback threads."""
+        """Open the StreamingPull; messages are applied in batches on one applier thread."""
+        self._applier = threading.Thread(target=self._run_applier, name=f"inbox-{self._label}", daemon=True)
+        self._applier.start()
         self._subscriber = pubsub_v1.SubscriberClient()
         self._future = self._subscriber.subscribe(
             self.subscription,
-            callback=self.handle,
+            callback=self._enqueue,
             flow_control=pubsub_v1.types.FlowControl(max_messages=self._max_outstanding),
         )
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop pulling, let handlers in progress finish, close the client."""
+        """Finish what was queued (acks still reach the open stream), then stop pulling and close the client."""
+        with self._queue_lock:
+            self._stopping = True
+            self._queue.put(None)
+        if self._applier is not None:
+            self._applier.join(timeout)
         if self._future is not None:
             self._future.cancel()
             try:

@@ -3,10 +3,13 @@
 One cycle: claim a batch under a fresh lease token, publish it (one Publish request per ordering key,
 all in flight at once; ordering key = aggregate id, attributes from the row's headers), then settle in one transaction: published events
 are marked, failed ones rescheduled with exponential backoff, and an event that used its last
-attempt is parked. A refusal no retry can heal (INVALID_ARGUMENT: an attribute or the message over
+attempt is parked. ``run`` claims the next batch while the broker works on the current one (the
+head-of-line rule keeps that in order per aggregate). A refusal no retry can heal (INVALID_ARGUMENT: an attribute or the message over
 Pub/Sub's limits; NOT_FOUND for the topic when so configured) parks the event at once as
 unpublishable, so it does not hold back its aggregate. Every settle is fenced by the lease token.
-Several relays may run at once.
+Several relays may run at once. An idle relay waits on ``LISTEN <schema>_outbox``: writers notify
+that channel in their transaction, so a committed event is claimed at once, and the idle interval
+is only the safety net for writers that do not notify.
 
 While a batch is in flight a heartbeat renews its lease every third of the lock TTL, so the TTL can
 be short (10 s): a relay that dies after its claim holds its aggregates for seconds, and another
@@ -24,6 +27,7 @@ whose whole process stalls past its lease, heartbeat included (``--stall-after-c
 from __future__ import annotations
 
 import argparse
+import contextlib
 import faulthandler
 import logging
 import os
@@ -32,6 +36,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -41,10 +46,15 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, star
 
 from fixtures.cli import add_verbosity, configure_logging, port, positive_int, seconds
 from reference_impl import defects
-from reference_impl.adapters.outbox import ClaimedEvent, OutboxStore
-from reference_impl.adapters.pubsub import MAX_REQUEST_BYTES, MAX_REQUEST_MESSAGES, EventPublisher
+from reference_impl.adapters.outbox import ClaimedEvent, FailedAttempt, OutboxStore
+from reference_impl.adapters.pubsub import MAX_REQUEST_BYTES, MAX_REQUEST_MESSAGES, EventPublisher, PendingBatch
 
 _log = logging.getLogger(__name__)
+
+#: Longest a waiting relay takes to notice that it was told to stop.
+_STOP_CHECK = 0.25
+#: Seconds between two reconnection attempts while the database is unreachable.
+_RECONNECT_PAUSE = 1.0
 
 
 @dataclass(frozen=True)
@@ -55,7 +65,8 @@ class RelaySettings:
         schema: the service schema whose ``outbox_events`` it drains.
         topic: the topic id it publishes to.
         batch_size: events claimed per cycle.
-        idle_interval: seconds to wait before polling again after an empty cycle.
+        idle_interval: longest wait after an empty cycle before polling again; a writer's commit
+            notification ends the wait earlier (``OutboxStore.enqueue`` sends one).
         initial_backoff: delay after the first failed attempt; doubles each attempt.
         max_backoff: the cap of that delay.
         max_attempts: attempts before an event is parked.
@@ -164,17 +175,19 @@ class RelayFaults:
 
 
 class Heartbeat:
-    """Renews the lease of the batch in flight every ``interval``, on a connection of its own.
+    """Renews the leases of the batches a relay holds every ``interval``, on a connection of its own.
 
-    One thread per relay; ``hold(token)`` starts renewing a batch's lease, ``release()`` stops.
-    A failed renewal is logged and retried on the next beat: the settle's fence decides anyway.
+    One thread per relay; ``hold(token)`` starts renewing a batch's lease, ``release(token)`` stops
+    (a relay holds the batch in flight and the next one, claimed meanwhile). A failed renewal is
+    logged and retried on the next beat: the settle's fence decides anyway.
     """
 
     def __init__(self, database_url: str, store: OutboxStore, interval: float, *, name: str) -> None:
         self._database_url = database_url
         self._store = store
         self._interval = interval
-        self._token: str | None = None
+        self._tokens: list[str] = []
+        self._paused = False
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._conn: psycopg.Connection | None = None
@@ -183,11 +196,23 @@ class Heartbeat:
 
     def hold(self, token: str) -> None:
         with self._lock:
-            self._token = token
+            self._tokens.append(token)
 
-    def release(self) -> None:
+    def release(self, token: str) -> None:
         with self._lock:
-            self._token = None
+            if token in self._tokens:
+                self._tokens.remove(token)
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """Renew nothing meanwhile (the stall fault: a frozen process renews nothing)."""
+        with self._lock:
+            self._paused = True
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._paused = False
 
     def close(self) -> None:
         self._stop.set()
@@ -196,20 +221,28 @@ class Heartbeat:
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
             with self._lock:
-                token = self._token
-            if token is None:
-                continue
-            try:
-                if self._conn is None or self._conn.closed:
-                    self._conn = psycopg.connect(self._database_url, autocommit=True)
-                self._store.renew(self._conn, lock_token=token)
-            except psycopg.Error as exc:
-                _log.warning("lease heartbeat failed (%s); retrying in %.1f s", exc, self._interval)
-                if self._conn is not None:
-                    self._conn.close()
-                self._conn = None
+                tokens = [] if self._paused else list(self._tokens)
+            for token in tokens:
+                try:
+                    if self._conn is None or self._conn.closed:
+                        self._conn = psycopg.connect(self._database_url, autocommit=True)
+                    self._store.renew(self._conn, lock_token=token)
+                except psycopg.Error as exc:
+                    _log.warning("lease heartbeat failed (%s); retrying in %.1f s", exc, self._interval)
+                    if self._conn is not None:
+                        self._conn.close()
+                    self._conn = None
         if self._conn is not None:
             self._conn.close()
+
+
+@dataclass
+class _Batch:
+    """A claimed batch: its lease token, its events, and its requests once sent."""
+
+    lock_token: str
+    events: list[ClaimedEvent]
+    sent: list[tuple[list[ClaimedEvent], float, PendingBatch | Exception]] = field(default_factory=list)
 
 
 class OutboxRelay:
@@ -231,7 +264,8 @@ class OutboxRelay:
         self._store = OutboxStore(settings.schema)
         self._publisher = publisher
         self._metrics = metrics
-        self._conn = psycopg.connect(database_url, autocommit=False)
+        self._database_url = database_url
+        self._conn = self._connect()
         self._heartbeat = Heartbeat(
             database_url, self._store, settings.lock_ttl.total_seconds() / 3, name=self.relay_id
         )
@@ -244,15 +278,40 @@ class OutboxRelay:
         self._heartbeat.close()
         self._conn.close()
 
+    def _connect(self) -> psycopg.Connection:
+        conn = psycopg.connect(self._database_url, autocommit=False)
+        with conn.transaction():
+            self._store.listen(conn)
+        return conn
+
+    def _reconnect(self) -> bool:
+        """Replace a lost connection (and its LISTEN); False while the database stays unreachable."""
+        with contextlib.suppress(psycopg.Error):
+            self._conn.close()
+        try:
+            self._conn = self._connect()
+        except psycopg.OperationalError as exc:
+            _log.warning("outbox relay %s cannot reconnect yet: %s", self.relay_id, exc)
+            return False
+        return True
+
     def run_cycle(self) -> CycleResult:
         """Claim, publish and settle one batch."""
+        batch = self._claim()
+        if batch is None:
+            return CycleResult()
+        self._send(batch)
+        return self._finish(batch)
+
+    def _claim(self) -> _Batch | None:
+        """Lease the next batch (None when nothing is due); its lease is renewed until it is settled."""
         lock_token = f"{self.relay_id}:{uuid.uuid4().hex}"
         with self._conn.transaction():
             claimed = self._store.claim(
                 self._conn, lock_token=lock_token, limit=self.settings.batch_size, lock_ttl=self.settings.lock_ttl
             )
         if not claimed:
-            return CycleResult()
+            return None
         if self.faults.crash_after_claim:
             self.faults.crash_after_claim = False
             msg = f"relay {self.relay_id} crashed right after claiming {len(claimed)} events"
@@ -262,17 +321,22 @@ class OutboxRelay:
                 self._store.mark_published(self._conn, [e.event_id for e in claimed], lock_token=lock_token)
         if self.faults.stall_after_claim:
             stall, self.faults.stall_after_claim = self.faults.stall_after_claim, 0.0
-            time.sleep(stall)  # the simulated stall itself (a fault switch), not a wait for something
+            with self._heartbeat.paused():
+                time.sleep(stall)  # the simulated stall itself (a fault switch), not a wait for something
         self._heartbeat.hold(lock_token)
+        return _Batch(lock_token, claimed)
+
+    def _finish(self, batch: _Batch) -> CycleResult:
+        """Wait for the broker's answers to a sent batch and settle it."""
         try:
-            outcomes = self._publish_all(claimed)
+            outcomes = self._collect(batch)
             if self.faults.crash_after_publish and any(failure is None for failure in outcomes.values()):
                 self.faults.crash_after_publish = False
-                msg = f"relay {self.relay_id} crashed after publishing {len(claimed)} events, before marking them"
+                msg = f"relay {self.relay_id} crashed after publishing {len(batch.events)} events, before marking them"
                 raise RelayCrashed(msg)
-            return self._settle(claimed, outcomes, lock_token)
+            return self._settle(batch.events, outcomes, batch.lock_token)
         finally:
-            self._heartbeat.release()
+            self._heartbeat.release(batch.lock_token)
 
     def refresh_gauges(self) -> None:
         """Update the backlog and parked gauges from the table."""
@@ -282,38 +346,95 @@ class OutboxRelay:
         self._metrics.parked.labels(self.settings.schema).set(parked)
 
     def run(self, stop: threading.Event, *, gauge_interval: float = 1.0) -> None:
-        """Cycle until ``stop`` is set; wait ``idle_interval`` only after a cycle found nothing."""
-        next_gauges = 0.0
-        while not stop.is_set():
-            try:
-                result = self.run_cycle()
-                if time.monotonic() >= next_gauges:
-                    self.refresh_gauges()
-                    next_gauges = time.monotonic() + gauge_interval
-            except psycopg.OperationalError:
-                _log.exception("outbox relay %s lost its database connection; retrying", self.relay_id)
-                result = CycleResult()
-            if result.claimed == 0:
-                stop.wait(self.settings.idle_interval)
+        """Cycle until ``stop`` is set; after a cycle that found nothing, wait for a writer's commit.
 
-    def _publish_all(self, claimed: list[ClaimedEvent]) -> dict[uuid.UUID, Failure | None]:
-        """Publish the batch as few Publish requests as the limits allow; event id → failure or None."""
-        outcomes: dict[uuid.UUID, Failure | None] = {}
+        While the broker works on one batch the next one is claimed, so the database and the broker
+        work at the same time. That keeps the order per aggregate: the head-of-line rule never claims
+        an event while an earlier one of its aggregate is unpublished, in flight or not.
+
+        Writers notify the outbox channel in their transaction (``OutboxStore.enqueue``), so an idle
+        relay claims as soon as one commits; ``idle_interval`` bounds the wait, so events whose
+        writers do not notify (another service's code, a script) are still picked up.
+        """
+        next_gauges = 0.0
+        ahead: _Batch | None = None
+        while not stop.is_set():
+            batch: _Batch | None = None
+            try:
+                self._take_wakeups()  # the claim below sees every commit notified so far
+                batch, ahead = ahead or self._claim(), None
+                result = CycleResult()
+                if batch is not None:
+                    self._send(batch)
+                    ahead = self._claim()
+                    result = self._finish(batch)
+                if time.monotonic() >= next_gauges:
+                    started = time.monotonic()
+                    self.refresh_gauges()
+                    # Counting a large backlog takes a while: spend at most about 5 % of the time on it.
+                    next_gauges = time.monotonic() + max(gauge_interval, 20 * (time.monotonic() - started))
+            except psycopg.OperationalError:
+                _log.exception("outbox relay %s lost its database connection; reconnecting", self.relay_id)
+                # Unsettled batches are given up: their leases lapse after lock_ttl and their events are
+                # claimed again (at least once), instead of being renewed for ever by the heartbeat.
+                for lost in (batch, ahead):
+                    if lost is not None:
+                        self._heartbeat.release(lost.lock_token)
+                ahead = None
+                result = CycleResult()
+                if not self._reconnect():
+                    stop.wait(_RECONNECT_PAUSE)
+            if result.claimed == 0 and ahead is None:
+                self._wait_for_work(stop)
+        if ahead is not None:  # publish what is leased rather than leave it until the lease lapses
+            self._send(ahead)
+            self._finish(ahead)
+
+    def _take_wakeups(self) -> None:
+        """Consume the notifications received so far (they are answered by the next claim)."""
+        for _ in self._conn.notifies(timeout=0):
+            pass
+
+    def _wait_for_work(self, stop: threading.Event) -> None:
+        """Wait until a writer's commit is notified, ``stop`` is set, or ``idle_interval`` has passed."""
+        deadline = time.monotonic() + self.settings.idle_interval
+        try:
+            while not stop.is_set() and (remaining := deadline - time.monotonic()) > 0:
+                # In slices, so that a stop is seen within _STOP_CHECK even with a long idle interval.
+                for _ in self._conn.notifies(timeout=min(remaining, _STOP_CHECK), stop_after=1):
+                    return
+        except psycopg.OperationalError:
+            stop.wait(max(0.0, deadline - time.monotonic()))
+
+    def _send(self, batch: _Batch) -> None:
+        """Send the batch as few Publish requests as the limits allow, without waiting for answers."""
         drops_attributes = defects.active("relay-drops-attributes")
-        for chunk in _chunks(claimed):
+        for chunk in _chunks(batch.events):
             started = time.perf_counter()
             try:
-                results = self._publisher.publish_batch(
+                pending: PendingBatch | Exception = self._publisher.start_batch(
                     self.settings.topic,
                     [(e.payload, {} if drops_attributes else e.headers, str(e.aggregate_id)) for e in chunk],
                     timeout=self.settings.publish_timeout,
                 )
             except Exception as exc:  # noqa: BLE001 - any failure is a failed attempt the relay retries
+                pending = exc
+            batch.sent.append((chunk, started, pending))
+
+    def _collect(self, batch: _Batch) -> dict[uuid.UUID, Failure | None]:
+        """Wait for the broker's answers; event id → failure or None."""
+        outcomes: dict[uuid.UUID, Failure | None] = {}
+        histogram = self._metrics.latency.labels(self.settings.schema)
+        for chunk, started, pending in batch.sent:
+            try:
+                if isinstance(pending, Exception):
+                    raise pending
+                results = pending.results()
+            except Exception as exc:  # noqa: BLE001 - any failure is a failed attempt the relay retries
                 failure = Failure(f"{type(exc).__name__}: {exc}"[:1000], permanent=False)
                 outcomes.update((e.event_id, failure) for e in chunk)
                 continue
             latency_ms = (time.perf_counter() - started) * 1000
-            histogram = self._metrics.latency.labels(self.settings.schema)
             for event, result in zip(chunk, results, strict=True):
                 if isinstance(result, Exception):
                     code = result.code() if isinstance(result, grpc.RpcError) else None  # type: ignore[attr-defined]
@@ -330,31 +451,27 @@ class OutboxRelay:
     ) -> CycleResult:
         schema = self.settings.schema
         published_ids = [e.event_id for e in claimed if outcomes[e.event_id] is None]
-        rescheduled = parked = fenced = 0
+        attempts: list[FailedAttempt] = []
+        for event in claimed:
+            failure = outcomes[event.event_id]
+            if failure is None:
+                continue
+            self._metrics.failure.labels(schema).inc()
+            if failure.permanent:
+                error = f"refused for good, parked at once: {failure.error}"
+                attempts.append(FailedAttempt(event.event_id, error, None, unpublishable=True))
+                _log.error("outbox event %s %s", event.event_id, error)
+            elif event.delivery_attempts + 1 >= self.settings.max_attempts and not defects.active("relay-never-parks"):
+                attempts.append(FailedAttempt(event.event_id, failure.error, None))
+                _log.error("outbox event %s parked after %d attempts: %s", event.event_id, self.settings.max_attempts, failure.error)
+            else:
+                attempts.append(FailedAttempt(event.event_id, failure.error, self.settings.backoff(event.delivery_attempts)))
         with self._conn.transaction():
             marked = self._store.mark_published(self._conn, published_ids, lock_token=lock_token)
-            fenced += len(published_ids) - len(marked)
-            for event in claimed:
-                failure = outcomes[event.event_id]
-                if failure is None:
-                    continue
-                self._metrics.failure.labels(schema).inc()
-                if failure.permanent:
-                    error = f"refused for good, parked at once: {failure.error}"
-                    held = self._store.park(self._conn, event.event_id, lock_token=lock_token, error=error, unpublishable=True)
-                    parked += held
-                    _log.error("outbox event %s %s", event.event_id, error)
-                elif event.delivery_attempts + 1 >= self.settings.max_attempts and not defects.active("relay-never-parks"):
-                    held = self._store.park(self._conn, event.event_id, lock_token=lock_token, error=failure.error)
-                    parked += held
-                    _log.error("outbox event %s parked after %d attempts: %s", event.event_id, self.settings.max_attempts, failure.error)
-                else:
-                    delay = self.settings.backoff(event.delivery_attempts)
-                    held = self._store.reschedule(
-                        self._conn, event.event_id, lock_token=lock_token, error=failure.error, retry_at_delay=delay
-                    )
-                    rescheduled += held
-                fenced += not held
+            held = self._store.settle_failures(self._conn, attempts, lock_token=lock_token)
+        parked = sum(1 for a in attempts if a.retry_after is None and a.event_id in held)
+        rescheduled = len(held) - parked
+        fenced = len(published_ids) - len(marked) + len(attempts) - len(held)
         self._metrics.success.labels(schema).inc(len(marked))
         self._metrics.fenced.labels(schema).inc(fenced)
         if fenced:

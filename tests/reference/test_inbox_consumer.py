@@ -1,5 +1,6 @@
-"""The inbox consumer's transaction shape against a real PostgreSQL (no broker): per message, inbox
-insert → skip if processed → handler → mark → commit → ack; any failure rolls back and nacks."""
+"""The inbox consumer's transaction shape against a real PostgreSQL (no broker): per batch, inbox
+record (skip what was processed) → handlers → commit → ack; a failure nacks its message, rolls back
+its writes and lets the rest of the batch commit exactly once."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from psycopg_pool import ConnectionPool
 from reference_impl.adapters.migrations import migrate
 from reference_impl.entrypoints.inbox_consumer import ConsumerMetrics
 from reference_impl.entrypoints.projection_consumers import ProjectionFaults, engagement_projection_consumer
-from steps.driver.outbox import watch_event
+from steps.driver.outbox import engagement_event, watch_event
 
 
 @dataclass
@@ -95,3 +96,58 @@ def test_an_undecodable_message_is_nacked_without_an_inbox_row(pool: ConnectionP
     consumer.handle(poison)
     assert (poison.acked, poison.nacked) == (0, 1)
     assert inbox_row(pool, event.event_id) is None
+
+
+def like_count(pool: ConnectionPool, video: str) -> int:
+    with pool.connection() as conn:
+        row = conn.execute(
+            "SELECT like_count FROM catalog.video_engagement_stats_projection WHERE video_id = %s", (video,)
+        ).fetchone()
+    return 0 if row is None else row[0]
+
+
+def test_a_failing_handler_in_a_batch_is_nacked_and_the_others_commit_once(pool: ConnectionPool) -> None:
+    faults = ProjectionFaults()
+    consumer = engagement_projection_consumer(pool, "p", ConsumerMetrics(CollectorRegistry()), faults=faults)
+    before, failing, after = (str(uuid.uuid4()) for _ in range(3))
+    now = datetime.now(UTC)
+    like = engagement_event("added", "like", user_id=str(uuid.uuid4()), video_id=failing, occurred_at=now)
+    batch = [
+        FakeMessage(*_parts(watch_event(user_id=str(uuid.uuid4()), video_id=before, watched_at=now))),
+        FakeMessage(*_parts(like)),
+        FakeMessage(*_parts(watch_event(user_id=str(uuid.uuid4()), video_id=after, watched_at=now))),
+    ]
+    faults.fail_next(1, "profile.engagement.added")  # the middle one fails after its writes
+    consumer.handle_batch(batch)
+    assert [(m.acked, m.nacked) for m in batch] == [(1, 0), (0, 1), (1, 0)]
+    assert (watch_count(pool, before), like_count(pool, failing), watch_count(pool, after)) == (1, 0, 1)
+    assert inbox_row(pool, like.attributes["event_id"]) is None
+    again = FakeMessage(*_parts(like))
+    consumer.handle_batch([again])
+    assert (again.acked, like_count(pool, failing)) == (1, 1)
+
+
+def test_copies_of_one_event_in_a_batch_apply_once(pool: ConnectionPool) -> None:
+    consumer = engagement_projection_consumer(pool, "p", ConsumerMetrics(CollectorRegistry()))
+    video = str(uuid.uuid4())
+    event = watch_event(user_id=str(uuid.uuid4()), video_id=video, watched_at=datetime.now(UTC))
+    other = watch_event(user_id=str(uuid.uuid4()), video_id=video, watched_at=datetime.now(UTC))
+    batch = [FakeMessage(*_parts(event)), FakeMessage(*_parts(other)), FakeMessage(*_parts(event))]
+    consumer.handle_batch(batch)
+    assert [(m.acked, m.nacked) for m in batch] == [(1, 0)] * 3
+    assert watch_count(pool, video) == 2
+
+
+def test_an_undecodable_message_in_a_batch_leaves_the_others_flowing(pool: ConnectionPool) -> None:
+    consumer = engagement_projection_consumer(pool, "p", ConsumerMetrics(CollectorRegistry()))
+    video = str(uuid.uuid4())
+    good = [watch_event(user_id=str(uuid.uuid4()), video_id=video, watched_at=datetime.now(UTC)) for _ in range(2)]
+    poison = FakeMessage(good[0].data, {**good[0].attributes, "event_id": "not-a-uuid"})
+    batch = [FakeMessage(*_parts(good[0])), poison, FakeMessage(*_parts(good[1]))]
+    consumer.handle_batch(batch)
+    assert [(m.acked, m.nacked) for m in batch] == [(1, 0), (0, 1), (1, 0)]
+    assert watch_count(pool, video) == 2
+
+
+def _parts(event: object) -> tuple[bytes, dict[str, str]]:
+    return event.data, event.attributes  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ aggregate, backoff, parking, re-drive and lease fencing.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -255,3 +256,85 @@ def test_a_batch_in_flight_keeps_its_lease_past_the_lock_ttl(database: str) -> N
             heartbeat.close()
         # Without the heartbeat the lease lapses and the competitor takes the batch over.
         eventually(competitor_claims, until=lambda n: n == 1, timeout=5, interval=0.1, what="the lapsed lease is taken over")
+
+
+class _WaitingRelay(OutboxRelay):
+    """A relay that says when it starts waiting after an empty cycle (the test's only hook)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.waiting = threading.Event()
+
+    def _wait_for_work(self, stop: threading.Event) -> None:
+        self.waiting.set()
+        super()._wait_for_work(stop)
+
+
+@pytest.fixture
+def idle_relay(database: str, publisher: EventPublisher, topic: tuple[str, str]) -> Iterator[_WaitingRelay]:
+    """A relay running in a thread whose idle interval (30 s) is far longer than any wait below."""
+    settings = RelaySettings(schema="catalog", topic=topic[0], idle_interval=30.0)
+    relay = _WaitingRelay(database, publisher, settings, RelayMetrics(CollectorRegistry()))
+    stop = threading.Event()
+    worker = threading.Thread(target=relay.run, args=(stop,), name="idle-relay", daemon=True)
+    worker.start()
+    yield relay
+    stop.set()
+    worker.join(10)
+    relay.close()
+    assert not worker.is_alive(), "the relay must notice the stop while it waits"
+
+
+def test_an_idle_relay_wakes_on_a_writers_commit(database: str, idle_relay: _WaitingRelay, topic) -> None:
+    """The writer notifies the outbox channel at commit, so the relay does not sleep out its 30 s interval."""
+    eventually(idle_relay.waiting.is_set, timeout=10, what="the relay waits after an empty cycle")
+    [event_id] = enqueue(database, [(uuid.uuid4(), 1)])
+    [received] = pull_all(topic[1], 1)  # its deadline (10 s) is a third of the idle interval
+    assert received.message.attributes["event_id"] == str(event_id)
+
+
+def test_events_of_a_writer_that_does_not_notify_are_relayed_on_the_next_tick(
+    database: str, publisher: EventPublisher, topic
+) -> None:
+    """The idle interval stays the safety net: a plain INSERT (no notification) is still relayed."""
+    relay = make_relay(database, publisher, topic[0], idle_interval=0.05)
+    stop = threading.Event()
+    worker = threading.Thread(target=relay.run, args=(stop,), name="ticking-relay", daemon=True)
+    worker.start()
+    try:
+        event_id = uuid.uuid4()
+        with psycopg.connect(database) as conn:
+            conn.execute(
+                "INSERT INTO catalog.outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload, headers)"
+                " VALUES (%s, 'video', %s, 'catalog.video.updated', 'x', %s)",
+                (event_id, uuid.uuid4(), f'{{"event_id": "{event_id}"}}'),
+            )
+        [received] = pull_all(topic[1], 1)
+        assert received.message.attributes["event_id"] == str(event_id)
+    finally:
+        stop.set()
+        worker.join(10)
+        relay.close()
+
+
+def test_a_relay_whose_database_connection_is_cut_reconnects_and_relays_on(
+    database: str, publisher: EventPublisher, topic
+) -> None:
+    """A dropped connection (failover, idle-session kill) costs a reconnect, not the relay."""
+    relay = make_relay(database, publisher, topic[0], idle_interval=0.05)
+    stop = threading.Event()
+    worker = threading.Thread(target=relay.run, args=(stop,), name="cut-relay", daemon=True)
+    worker.start()
+    try:
+        [first] = enqueue(database, [(uuid.uuid4(), 1)])
+        [received] = pull_all(topic[1], 1)
+        assert received.message.attributes["event_id"] == str(first)
+        with psycopg.connect(database, autocommit=True) as conn:
+            conn.execute("SELECT pg_terminate_backend(%s)", (relay._conn.info.backend_pid,))  # noqa: SLF001
+        [second] = enqueue(database, [(uuid.uuid4(), 1)])
+        [received] = pull_all(topic[1], 1)
+        assert received.message.attributes["event_id"] == str(second)
+    finally:
+        stop.set()
+        worker.join(10)
+        relay.close()

@@ -87,6 +87,22 @@ def test_a_run_writes_its_own_bundle_and_becomes_latest(suite: pytest.Pytester, 
     assert "s3cret" not in text
 
 
+def test_an_xdist_run_keeps_one_bundle_with_every_workers_scenarios(suite: pytest.Pytester, target: str) -> None:
+    suite.runpytest_subprocess(target, "-p", "no:locust", "-n", "2").assert_outcomes(passed=1, skipped=1, failed=1)
+    folder = bundle_of(suite.path)
+    assert sorted(p.name for p in (suite.path / "results").iterdir()) == [folder.name, "latest"]
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["complete"] is True
+    assert summary["groups"]["all"] == {
+        "passed": 1, "failed": 1, "skipped": 1, "xfailed": 0, "xpassed": 0, "applicable": 2, "score": 0.5
+    }
+    scenarios = {s["name"]: s for s in json.loads((folder / "scenarios.json").read_text())}
+    assert scenarios["it conforms"]["behaviours"] == ["B-U01"]
+    assert "lacks faults" in scenarios["it needs faults"]["skip_reason"]
+    assert "the target's bug" in scenarios["it breaks"]["failure"]
+    assert "<testsuite" in (folder / "junit.xml").read_text()
+
+
 def test_two_runs_keep_two_bundles(suite: pytest.Pytester, target: str) -> None:
     suite.runpytest(target, "-p", "no:locust")
     first = bundle_of(suite.path)
