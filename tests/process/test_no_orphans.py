@@ -70,6 +70,13 @@ class Run:
         return {"processes": marked_processes(self.marker), "temp entries": entries}
 
 
+def _sigint_as_in_a_terminal() -> None:
+    # A background job of a non-interactive shell (how CI may start us) ignores SIGINT, and an
+    # ignored signal is inherited: Python would then never raise KeyboardInterrupt. A user's
+    # terminal delivers Ctrl-C, so the run under test gets SIGINT's default back.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture
 def launch() -> Iterator:
     """Start a command with a marker and a fresh TMPDIR; kill whatever is left at the end.
@@ -92,7 +99,7 @@ def launch() -> Iterator:
             env.pop(name, None)
         with output.open("wb") as sink:
             process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT,  # noqa: S603
-                                       start_new_session=True)
+                                       start_new_session=True, preexec_fn=_sigint_as_in_a_terminal)
         run = Run(process, marker, tmpdir, output)
         runs.append(run)
         return run
