@@ -6,6 +6,7 @@ aggregate, backoff, parking, re-drive and lease fencing.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import uuid
 from collections.abc import Iterator
@@ -270,19 +271,27 @@ class _WaitingRelay(OutboxRelay):
         super()._wait_for_work(stop)
 
 
+@contextlib.contextmanager
+def running(relay: OutboxRelay) -> Iterator[OutboxRelay]:
+    """Run ``relay`` in a thread until the block ends, then stop and close it."""
+    stop = threading.Event()
+    worker = threading.Thread(target=relay.run, args=(stop,), name="relay-under-test", daemon=True)
+    worker.start()
+    try:
+        yield relay
+    finally:
+        stop.set()
+        worker.join(10)
+        relay.close()
+    assert not worker.is_alive(), "the relay must notice the stop while it waits"
+
+
 @pytest.fixture
 def idle_relay(database: str, publisher: EventPublisher, topic: tuple[str, str]) -> Iterator[_WaitingRelay]:
     """A relay running in a thread whose idle interval (30 s) is far longer than any wait below."""
     settings = RelaySettings(schema="catalog", topic=topic[0], idle_interval=30.0)
-    relay = _WaitingRelay(database, publisher, settings, RelayMetrics(CollectorRegistry()))
-    stop = threading.Event()
-    worker = threading.Thread(target=relay.run, args=(stop,), name="idle-relay", daemon=True)
-    worker.start()
-    yield relay
-    stop.set()
-    worker.join(10)
-    relay.close()
-    assert not worker.is_alive(), "the relay must notice the stop while it waits"
+    with running(_WaitingRelay(database, publisher, settings, RelayMetrics(CollectorRegistry()))) as relay:
+        yield relay
 
 
 def test_an_idle_relay_wakes_on_a_writers_commit(database: str, idle_relay: _WaitingRelay, topic) -> None:
@@ -298,10 +307,7 @@ def test_events_of_a_writer_that_does_not_notify_are_relayed_on_the_next_tick(
 ) -> None:
     """The idle interval stays the safety net: a plain INSERT (no notification) is still relayed."""
     relay = make_relay(database, publisher, topic[0], idle_interval=0.05)
-    stop = threading.Event()
-    worker = threading.Thread(target=relay.run, args=(stop,), name="ticking-relay", daemon=True)
-    worker.start()
-    try:
+    with running(relay):
         event_id = uuid.uuid4()
         with psycopg.connect(database) as conn:
             conn.execute(
@@ -311,10 +317,6 @@ def test_events_of_a_writer_that_does_not_notify_are_relayed_on_the_next_tick(
             )
         [received] = pull_all(topic[1], 1)
         assert received.message.attributes["event_id"] == str(event_id)
-    finally:
-        stop.set()
-        worker.join(10)
-        relay.close()
 
 
 def test_a_relay_whose_database_connection_is_cut_reconnects_and_relays_on(
@@ -322,10 +324,7 @@ def test_a_relay_whose_database_connection_is_cut_reconnects_and_relays_on(
 ) -> None:
     """A dropped connection (failover, idle-session kill) costs a reconnect, not the relay."""
     relay = make_relay(database, publisher, topic[0], idle_interval=0.05)
-    stop = threading.Event()
-    worker = threading.Thread(target=relay.run, args=(stop,), name="cut-relay", daemon=True)
-    worker.start()
-    try:
+    with running(relay):
         [first] = enqueue(database, [(uuid.uuid4(), 1)])
         [received] = pull_all(topic[1], 1)
         assert received.message.attributes["event_id"] == str(first)
@@ -334,7 +333,3 @@ def test_a_relay_whose_database_connection_is_cut_reconnects_and_relays_on(
         [second] = enqueue(database, [(uuid.uuid4(), 1)])
         [received] = pull_all(topic[1], 1)
         assert received.message.attributes["event_id"] == str(second)
-    finally:
-        stop.set()
-        worker.join(10)
-        relay.close()
