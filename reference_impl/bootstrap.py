@@ -24,6 +24,7 @@ from reference_impl.adapters.migrations import migrate
 from reference_impl.adapters.pubsub import EventPublisher
 from reference_impl.adapters.topology import provision
 from reference_impl.config import Settings
+from reference_impl.entrypoints.defect_switch import defect_switch_router
 from reference_impl.entrypoints.grpc_server import create_server
 from reference_impl.entrypoints.inbox_consumer import ConsumerMetrics, InboxConsumer
 from reference_impl.entrypoints.outbox_relay import OutboxRelay, RelayMetrics, RelaySettings
@@ -88,6 +89,8 @@ def start(settings: Settings) -> Running:
     """Migrate, provision Pub/Sub, start gRPC, REST, relays and consumers; return once all serve."""
     if defects.enabled():
         _log.warning("seeded defects ON (this reference is broken on purpose): %s", sorted(defects.enabled()))
+    if defects.switchable():
+        _log.warning("seeded defects can be switched while running (PUT /_reference/defects)")
     migrate(settings.database_url)
     registry = CollectorRegistry()
     pool = create_pool(settings.database_url)
@@ -99,6 +102,8 @@ def start(settings: Settings) -> Running:
     projection_faults = ProjectionFaults() if settings.pubsub_faults_url else None
     app = create_app(settings, registry, pool, clock)
     app.include_router(read_model_router(pool, projection_faults))
+    if defects.switchable():
+        app.include_router(defect_switch_router())
     http_server, http_thread, http_port = _start_http(settings, app)
 
     running = Running(grpc_server, http_server, http_thread, _describe(settings, grpc_port, http_port), pool, registry)

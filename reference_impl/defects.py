@@ -3,12 +3,18 @@
 They exist to prove the suite's power (DESIGN.md §8): with a defect on, the scenarios that state
 the broken rule must fail, and ``tests/meta/test_seeded_defects.py`` checks that they do. Turn
 them on with ``LINGO_DEFECTS=name[,name…]``; an unknown name stops the reference at start.
+
+A reference started with ``LINGO_DEFECTS_SWITCHABLE=1`` (never by default) also lets the suite
+replace that set while it runs (``switch``, served as ``PUT /_reference/defects``), so one
+reference can serve the whole seeded-defect matrix. Every site asks ``active`` when it acts, never
+once at construction, so a switch takes effect at the next call.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Iterable
 
 DEFECTS = {
     "upload-accepts-anonymous-callers": "InitResumableUpload skips the identity check",
@@ -54,19 +60,60 @@ DEFECTS = {
 }
 
 
+SWITCHABLE_ENV = "LINGO_DEFECTS_SWITCHABLE"
+
+
 class UnknownDefect(ValueError):
-    """``LINGO_DEFECTS`` names a defect that does not exist."""
+    """``LINGO_DEFECTS`` (or a switch) names a defect that does not exist."""
+
+
+class NotSwitchable(RuntimeError):
+    """A switch was asked of a process not started with ``LINGO_DEFECTS_SWITCHABLE=1``."""
+
+
+#: The set last switched to, which replaces the environment's; None until a switch.
+_switched: frozenset[str] | None = None
+
+
+def switchable() -> bool:
+    """Whether this process was started to allow switching its defects while it runs."""
+    return os.environ.get(SWITCHABLE_ENV, "0") == "1"
+
+
+def enabled() -> frozenset[str]:
+    """The defects switched on for this process (the last switch's, else ``LINGO_DEFECTS``)."""
+    return _from_environment() if _switched is None else _switched
+
+
+def switch(names: Iterable[str]) -> frozenset[str]:
+    """Switch exactly ``names`` on (none: the reference keeps its rules); the set now on.
+
+    Raises:
+        NotSwitchable: the process was not started with ``LINGO_DEFECTS_SWITCHABLE=1``.
+        UnknownDefect: a name is not in ``DEFECTS``; nothing was switched.
+    """
+    global _switched  # noqa: PLW0603 - the one process-wide switch
+    if not switchable():
+        msg = f"seeded defects are fixed for this process; start it with {SWITCHABLE_ENV}=1 to switch them"
+        raise NotSwitchable(msg)
+    wanted = frozenset(names)
+    _check_known(wanted, "the switch")
+    _switched = wanted
+    return wanted
 
 
 @functools.cache
-def enabled() -> frozenset[str]:
-    """The defects switched on for this process."""
+def _from_environment() -> frozenset[str]:
     names = frozenset(n.strip() for n in os.environ.get("LINGO_DEFECTS", "").split(",") if n.strip())
+    _check_known(names, "LINGO_DEFECTS")
+    return names
+
+
+def _check_known(names: frozenset[str], source: str) -> None:
     unknown = sorted(names - DEFECTS.keys())
     if unknown:
-        msg = f"LINGO_DEFECTS names unknown defects {unknown}; known: {sorted(DEFECTS)}"
+        msg = f"{source} names unknown defects {unknown}; known: {sorted(DEFECTS)}"
         raise UnknownDefect(msg)
-    return names
 
 
 def active(name: str) -> bool:

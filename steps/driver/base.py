@@ -140,6 +140,20 @@ class DriverBase:
                 f"target without {capability} skips it instead of failing"
             )
             raise checks.ContractViolation("driver", "undeclared capability", msg)
+    def switch_seeded_defects(self, names: Iterable[str]) -> None:
+        """Reference only, for the seeded-defect matrix (no scenario does this): exactly ``names``
+        on from now (none: back to the reference's rules). The reference must have been started with
+        ``LINGO_DEFECTS_SWITCHABLE=1``."""
+        wanted = sorted(names)
+        with self._new_http(10.0) as http:
+            response = http.put(f"{self.target.rest_url}/_reference/defects", json={"on": wanted})
+        if response.status_code != 200 or response.json().get("on") != wanted:
+            msg = (
+                f"switching seeded defects to {wanted} answered {response.status_code}: {response.text[:500]} "
+                "(a reference switches them only when started with LINGO_DEFECTS_SWITCHABLE=1)"
+            )
+            raise checks.ContractViolation("driver", "defect switch refused", msg)
+
     def _new_http(self, timeout: float) -> httpx.Client:
         """The HTTP client for REST and storage (over ``http_transport`` when one was given)."""
         return httpx.Client(timeout=timeout, transport=self._http_transport)

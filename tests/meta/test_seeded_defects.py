@@ -1,14 +1,17 @@
 """The suite proves its own power: each seeded defect makes the scenarios of its rule fail.
 
 For every defect in ``reference_impl/defects.py`` this runs the scenarios its row names (the
-scenarios of the row's feature files whose names contain one of its fragments) against an embedded
-reference with that one defect switched on, and checks in the JUnit report that each fragment
-names a failed scenario. A defect without an entry here fails the test too, so a new switch cannot
-go unchecked; a fragment naming no scenario fails its row. That the same scenarios pass with no
-defect on is the plain feature run's job.
+scenarios of the row's feature files whose names contain one of its fragments) with that one defect
+switched on, and checks in the JUnit report that each fragment names a failed scenario. A defect
+without an entry here fails the test too, so a new switch cannot go unchecked; a fragment naming no
+scenario fails its row.
 
-Every row is a pytest of its own (the reference reads ``LINGO_DEFECTS`` when it starts); the rows
-share the session's PostgreSQL server and run a few at a time. ``-k`` picks rows: only those run.
+The rows share one pytest and one embedded reference, started to let its defects be switched while
+it runs (``LINGO_DEFECTS_SWITCHABLE=1``); ``tests/meta/switched_defects.py`` runs each named
+scenario with the defect on, right after a control run of the same scenario with no defect on.
+Every control must pass: the reference, as the earlier rows left it, let the scenario pass just
+before the defect went on, so a failure counted for a row is the row's defect's doing, not state
+an earlier row left behind. ``-k`` picks rows: only their scenarios run.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from concurrent.futures import ThreadPoolExecutor
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,8 +30,8 @@ from fixtures.postgres import PostgresServer
 from reference_impl.defects import DEFECTS
 
 ROOT = Path(__file__).resolve().parents[2]
-#: Under pytest-xdist (``--dist loadgroup``) the whole matrix goes to one worker, which runs its rows
-#: concurrently itself; spread over workers, each would start every row.
+#: Under pytest-xdist (``--dist loadgroup``) the whole matrix goes to one worker: it is one run
+#: shared by every row.
 pytestmark = pytest.mark.xdist_group("seeded-defects")
 
 #: defect → (feature files to run, substrings of the scenario names that must fail)
@@ -151,25 +154,25 @@ def test_every_defect_has_a_row() -> None:
     assert sorted(MATRIX) == sorted(DEFECTS), "add a MATRIX row naming the scenarios each new defect must break"
 
 
-#: Defect runs going on at once. A run is mostly start-up (its own Pub/Sub and GCS stand-ins and
-#: reference) and then waiting for its scenarios' deadlines, so a few share two cores well.
-CONCURRENT_RUNS = 4
-
-
-#: How a row's pytest starts: scenarios need none of the plugins for property tests and parallel
-#: runs, and not importing them saves seconds of CPU in each of the forty start-ups.
+#: How the matrix's pytest starts: scenarios need none of the plugins for property tests and
+#: parallel runs, and not importing them saves seconds of CPU.
 INNER_PYTEST = [
     sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:schemathesis",
     "-p", "no:anyio", "-p", "no:xdist", "-p", "no:xdist.looponfail",
 ]
+#: The plugin that runs the planned scenarios with their defects switched on.
+SWITCHING_PLUGIN = ["-p", "tests.meta.switched_defects"]
 
 
 @dataclass(frozen=True)
 class DefectRun:
-    """The outcome of one defect's row, run with that defect on."""
+    """What the shared run shows of one defect's row."""
 
     selected: tuple[str, ...]
+    #: scenarios (node ids) that failed with the defect on
     failed: frozenset[str]
+    #: scenarios whose control run (no defect on, right before the defect's run) passed
+    controls_passed: frozenset[str]
     output: str
 
 
@@ -184,7 +187,7 @@ def collect_scenarios(workdir: Path) -> dict[str, list[str]]:
     run = subprocess.run(  # noqa: S603 - our own suite
         [*INNER_PYTEST, *features, "--collect-only", "-q",
          f"--basetemp={workdir / 'collect'}", f"--results-dir={workdir / 'collect-results'}"],
-        cwd=ROOT, env=_row_environment(None), capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT, env=_run_environment(), capture_output=True, text=True, timeout=300, check=False,
     )
     assert run.returncode == 0, f"collecting the matrix's feature files failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
     by_file: dict[str, list[str]] = {feature: [] for feature in features}
@@ -202,45 +205,65 @@ def select_scenarios(defect: str, scenarios: dict[str, list[str]]) -> dict[str, 
     return {fragment: [node for node in candidates if fragment in scenario_name(node)] for fragment in must_fail}
 
 
-def _row_environment(defect: str | None, database_url: str | None = None) -> dict[str, str]:
-    env = {**os.environ, "LINGO_DEFECTS": defect or ""}
+def _run_environment(database_url: str | None = None) -> dict[str, str]:
+    env = {**os.environ, "LINGO_DEFECTS": "", "LINGO_DEFECTS_SWITCHABLE": "1"}
     env.pop("PYTEST_ADDOPTS", None)
     if database_url:
-        env["DATABASE_URL"] = database_url  # the module's server: each run creates its own databases on it
+        env["DATABASE_URL"] = database_url  # the module's server: the run creates its own databases on it
     return env
 
 
-def run_with_defect(defect: str, selected: list[str], workdir: Path, database_url: str) -> DefectRun:
-    """Run the row's selected scenarios against an embedded reference with ``defect`` switched on."""
-    report = workdir / f"{defect}.xml"
+def run_matrix(plan: dict[str, list[str]], workdir: Path, database_url: str) -> dict[str, DefectRun]:
+    """Run every planned scenario with each defect naming it on (after its control) in one pytest;
+    what each defect's row shows."""
+    plan_file = workdir / "plan.json"
+    plan_file.write_text(json.dumps(plan, indent=1), encoding="utf-8")
+    report = workdir / "matrix.xml"
+    features = sorted({node.split("::", 1)[0] for node in plan})
     run = subprocess.run(  # noqa: S603 - our own suite
-        [*INNER_PYTEST, *selected, "-q", f"--junitxml={report}",
-         f"--basetemp={workdir / defect}",
-         f"--results-dir={workdir / f'{defect}-results'}"],  # its bundles stay out of the repo's results/
+        [*INNER_PYTEST, *SWITCHING_PLUGIN, *features, "--seeded-defects-plan", str(plan_file), "-q", f"--junitxml={report}",
+         f"--basetemp={workdir / 'run'}",
+         f"--results-dir={workdir / 'results'}"],  # its bundles stay out of the repo's results/
         cwd=ROOT,
-        env=_row_environment(defect, database_url),
+        env=_run_environment(database_url),
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=1800,  # a hang guard: the run takes minutes
         check=False,
     )
     output = f"{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
-    if not report.exists():
-        return DefectRun(tuple(selected), frozenset(), f"the run produced no report:\n{output}")
-    failed = frozenset(
-        case.get("name", "")
-        for case in ET.parse(report).iter("testcase")
-        if case.find("failure") is not None or case.find("error") is not None
-    )
-    return DefectRun(tuple(selected), failed, output)
+    failed: dict[str, set[str]] = {}
+    controls_passed: dict[str, set[str]] = {}
+    if report.exists():
+        for case in ET.parse(report).iter("testcase"):
+            properties = {p.get("name"): p.get("value") for p in case.iter("property")}
+            if "seeded_defect" not in properties:
+                continue
+            defect, scenario = properties["seeded_defect"], properties["scenario"]
+            broke = case.find("failure") is not None or case.find("error") is not None
+            if properties["control"] == "True":
+                if not broke and case.find("skipped") is None:
+                    controls_passed.setdefault(defect, set()).add(scenario)
+            elif broke:
+                failed.setdefault(defect, set()).add(scenario)
+    else:
+        output = f"the run produced no report:\n{output}"
+    rows = {defect for defects in plan.values() for defect in defects}
+    return {
+        defect: DefectRun(
+            tuple(sorted(node for node, defects in plan.items() if defect in defects)),
+            frozenset(failed.get(defect, ())), frozenset(controls_passed.get(defect, ())), output,
+        )
+        for defect in rows
+    }
 
 
 @pytest.fixture(scope="module")
 def defect_runs(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, postgres: PostgresServer
 ) -> dict[str, DefectRun]:
-    """The selected rows' runs (all, unless ``-k`` picked some), done concurrently once for the module:
-    each runs only the scenarios its fragments name."""
+    """The selected rows (all, unless ``-k`` picked some), run once for the module in one shared run:
+    each row runs only the scenarios its fragments name."""
     workdir = tmp_path_factory.mktemp("defects")
     scenarios = collect_scenarios(workdir)
     rows = sorted(
@@ -248,26 +271,27 @@ def defect_runs(
         for item in request.session.items
         if item.path == Path(__file__) and hasattr(item, "callspec")
     )
-
-    def run(defect: str) -> DefectRun:
-        selected = sorted({node for nodes in select_scenarios(defect, scenarios).values() for node in nodes})
-        if not selected:
-            return DefectRun((), frozenset(), "its fragments name no scenario of its feature files")
-        return run_with_defect(defect, selected, workdir, postgres.dsn)
-
-    pool = ThreadPoolExecutor(max_workers=CONCURRENT_RUNS)
-    try:
-        return dict(zip(rows, pool.map(run, rows), strict=True))
-    finally:
-        pool.shutdown(cancel_futures=True)  # an interrupted module starts no further rows
+    plan: dict[str, list[str]] = {}
+    for defect in rows:
+        for node in sorted({node for nodes in select_scenarios(defect, scenarios).values() for node in nodes}):
+            plan.setdefault(node, []).append(defect)
+    runs = run_matrix(plan, workdir, postgres.dsn) if plan else {}
+    empty = DefectRun((), frozenset(), frozenset(), "its fragments name no scenario of its feature files")
+    return {defect: runs.get(defect, empty) for defect in rows}
 
 
 @pytest.mark.parametrize("defect", sorted(MATRIX))
 def test_the_defect_makes_its_scenarios_fail(defect: str, defect_runs: dict[str, DefectRun]) -> None:
     _, must_fail = MATRIX[defect]
     run = defect_runs[defect]
+    uncontrolled = sorted(set(run.selected) - run.controls_passed)
+    assert not uncontrolled, (
+        f"{len(uncontrolled)} scenarios of {defect!r} did not pass with no defect on right before its run, so "
+        f"their failures cannot count for it: {[scenario_name(node) for node in uncontrolled]}\n{run.output}"
+    )
+    failed = [scenario_name(node) for node in run.failed]
     for fragment in must_fail:
-        assert any(fragment in name for name in run.failed), (
+        assert any(fragment in name for name in failed), (
             f"with {defect!r} on, no failing scenario matches {fragment!r}; ran {len(run.selected)}: "
-            f"{[scenario_name(node) for node in run.selected]}; failed: {sorted(run.failed)}\n{run.output}"
+            f"{[scenario_name(node) for node in run.selected]}; failed: {sorted(failed)}\n{run.output}"
         )
