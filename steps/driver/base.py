@@ -140,6 +140,13 @@ class DriverBase:
                 f"target without {capability} skips it instead of failing"
             )
             raise checks.ContractViolation("driver", "undeclared capability", msg)
+    def forget_observed_events(self) -> None:
+        """For the seeded-defect matrix (no scenario does this): ``events`` no longer returns the
+        messages observed so far, so a message an earlier run's defect published without the
+        attributes that tell whose it is cannot count against the next run."""
+        if self._observer is not None:
+            self._observer.forget()
+
     def switch_seeded_defects(self, names: Iterable[str]) -> None:
         """Reference only, for the seeded-defect matrix (no scenario does this): exactly ``names``
         on from now (none: back to the reference's rules). The reference must have been started with

@@ -135,6 +135,8 @@ class EventObserver:
     _streams: list[Any] = field(default_factory=list)
     _subscriptions: list[str] = field(default_factory=list)
     _observed: set[str] = field(default_factory=set)
+    #: messages before this index are no longer returned by ``events`` (``forget``)
+    _horizon: int = 0
 
     def __post_init__(self) -> None:
         self.publisher, self.subscriber = pubsub_clients(self.emulator_host)
@@ -204,7 +206,13 @@ class EventObserver:
             )
             raise TopicMissing(msg)
         with self._lock:
-            return [e for e in self._events if e.topic == topic and predicate(e)]
+            return [e for e in self._events[self._horizon:] if e.topic == topic and predicate(e)]
+
+    def forget(self) -> None:
+        """From now on ``events`` returns only the messages observed after this call (``count`` and
+        ``since`` still count every message)."""
+        with self._lock:
+            self._horizon = len(self._events)
 
     def count(self) -> int:
         """How many messages were observed so far."""

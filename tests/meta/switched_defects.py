@@ -13,6 +13,12 @@ naming it, twice in a row:
   process the scenario starts (relays, operator tools). It is switched off again after the scenario,
   whether it passed or not.
 
+Before each run the driver forgets the messages it observed so far: a message an earlier run's
+defect published without the attributes that say whose it is would otherwise count against every
+later scenario reading that topic (the driver cannot tell it is not theirs). What the reference
+itself keeps from earlier runs is what the controls are for. Under pytest-xdist each worker has a
+reference of its own, and a scenario's runs stay on one worker, in order.
+
 Each run records ``scenario`` (the planned node id), ``seeded_defect`` and ``control`` as JUnit
 properties, which the matrix reads.
 """
@@ -77,15 +83,19 @@ def planned_scenario(item: pytest.Item, run: SeededRun) -> str:
     return stem[:-1] if stem.endswith("[") else stem[:-1] + "]"
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook turns the groups into node id suffixes
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Keep the planned runs only, in collection order (each control right before its defect run)."""
+    """Keep the planned runs only, in collection order (each control right before its defect run);
+    under pytest-xdist (``--dist loadgroup``) a scenario's runs all go to one worker, in that order."""
     plan = config.stash[PLAN_KEY]
+    groups = {scenario: f"scenario-{index}" for index, scenario in enumerate(sorted(plan))}
     kept, dropped = [], []
     for item in items:
         run = item.callspec.params.get(FIXTURE) if hasattr(item, "callspec") else None
         scenario = planned_scenario(item, run) if isinstance(run, SeededRun) else None
         if scenario is not None and run is not None and run.defect in plan.get(scenario, ()):
             item.user_properties += [("scenario", scenario), ("seeded_defect", run.defect), ("control", str(run.control))]
+            item.add_marker(pytest.mark.xdist_group(groups[scenario]))
             kept.append(item)
         else:
             dropped.append(item)
@@ -103,6 +113,7 @@ def seeded_defect_run(request: pytest.FixtureRequest, monkeypatch: pytest.Monkey
         return
     driver = request.getfixturevalue("driver")  # the reference starts (if not yet) before LINGO_DEFECTS is set
     on = [] if run.control else [run.defect]
+    driver.forget_observed_events()  # the driver's memory of earlier runs' messages is not the reference's state
     monkeypatch.setenv("LINGO_DEFECTS", ",".join(on))  # processes the scenario starts, e.g. relays
     driver.switch_seeded_defects(on)
     try:

@@ -156,12 +156,19 @@ def test_every_defect_has_a_row() -> None:
 
 #: How the matrix's pytest starts: scenarios need none of the plugins for property tests and
 #: parallel runs, and not importing them saves seconds of CPU.
-INNER_PYTEST = [
+_PYTEST = [
     sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:schemathesis",
-    "-p", "no:anyio", "-p", "no:xdist", "-p", "no:xdist.looponfail",
+    "-p", "no:anyio",
 ]
-#: The plugin that runs the planned scenarios with their defects switched on.
-SWITCHING_PLUGIN = ["-p", "tests.meta.switched_defects"]
+INNER_PYTEST = [*_PYTEST, "-p", "no:xdist", "-p", "no:xdist.looponfail"]
+#: pytest-xdist workers of the matrix's run, each with its own reference and stand-ins. Most of a
+#: defect's run is waiting (for a deadline its broken rule misses, a relay's lease), so a few runs
+#: at once share two cores well; a scenario's control and defect runs stay on one worker, in order.
+WORKERS = 3
+#: How the matrix's run starts: as above, with pytest-xdist, and the plugin switching the defects.
+MATRIX_PYTEST = [
+    *_PYTEST, "-p", "tests.meta.switched_defects", "-n", str(WORKERS), "--dist", "loadgroup",
+]
 
 
 @dataclass(frozen=True)
@@ -221,7 +228,7 @@ def run_matrix(plan: dict[str, list[str]], workdir: Path, database_url: str) -> 
     report = workdir / "matrix.xml"
     features = sorted({node.split("::", 1)[0] for node in plan})
     run = subprocess.run(  # noqa: S603 - our own suite
-        [*INNER_PYTEST, *SWITCHING_PLUGIN, *features, "--seeded-defects-plan", str(plan_file), "-q", f"--junitxml={report}",
+        [*MATRIX_PYTEST, *features, "--seeded-defects-plan", str(plan_file), "-q", f"--junitxml={report}",
          f"--basetemp={workdir / 'run'}",
          f"--results-dir={workdir / 'results'}"],  # its bundles stay out of the repo's results/
         cwd=ROOT,
