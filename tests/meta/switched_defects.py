@@ -17,7 +17,7 @@ Before each run the driver forgets the messages it observed so far: a message an
 defect published without the attributes that say whose it is would otherwise count against every
 later scenario reading that topic (the driver cannot tell it is not theirs). What the reference
 itself keeps from earlier runs is what the controls are for. Under pytest-xdist each worker has a
-reference of its own, and a scenario's runs stay on one worker, in order.
+reference of its own, and a control and its defect run stay on one worker, in order.
 
 Each run records ``scenario`` (the planned node id), ``seeded_defect`` and ``control`` as JUnit
 properties, which the matrix reads.
@@ -86,16 +86,19 @@ def planned_scenario(item: pytest.Item, run: SeededRun) -> str:
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook turns the groups into node id suffixes
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Keep the planned runs only, in collection order (each control right before its defect run);
-    under pytest-xdist (``--dist loadgroup``) a scenario's runs all go to one worker, in that order."""
+    under pytest-xdist (``--dist loadgroup``) a control and its defect run go to one worker, in that order."""
     plan = config.stash[PLAN_KEY]
-    groups = {scenario: f"scenario-{index}" for index, scenario in enumerate(sorted(plan))}
+    groups = {
+        (scenario, defect): f"run-{index}"
+        for index, (scenario, defect) in enumerate(sorted((s, d) for s, defects in plan.items() for d in defects))
+    }
     kept, dropped = [], []
     for item in items:
         run = item.callspec.params.get(FIXTURE) if hasattr(item, "callspec") else None
         scenario = planned_scenario(item, run) if isinstance(run, SeededRun) else None
         if scenario is not None and run is not None and run.defect in plan.get(scenario, ()):
             item.user_properties += [("scenario", scenario), ("seeded_defect", run.defect), ("control", str(run.control))]
-            item.add_marker(pytest.mark.xdist_group(groups[scenario]))
+            item.add_marker(pytest.mark.xdist_group(groups[scenario, run.defect]))
             kept.append(item)
         else:
             dropped.append(item)

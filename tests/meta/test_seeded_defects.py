@@ -6,21 +6,22 @@ switched on, and checks in the JUnit report that each fragment names a failed sc
 without an entry here fails the test too, so a new switch cannot go unchecked; a fragment naming no
 scenario fails its row.
 
-The rows share one pytest and one embedded reference, started to let its defects be switched while
-it runs (``LINGO_DEFECTS_SWITCHABLE=1``); ``tests/meta/switched_defects.py`` runs each named
-scenario with the defect on, right after a control run of the same scenario with no defect on.
-Every control must pass: the reference, as the earlier rows left it, let the scenario pass just
+The rows share one pytest run (a few pytest-xdist workers, each with one embedded reference started
+to let its defects be switched while it runs, ``LINGO_DEFECTS_SWITCHABLE=1``), instead of a pytest
+and a reference per row: ``tests/meta/switched_defects.py`` runs each named scenario with the
+defect on, right after a control run of the same scenario, on the same worker, with no defect on.
+Every control must pass: the reference, as the earlier runs left it, let the scenario pass just
 before the defect went on, so a failure counted for a row is the row's defect's doing, not state
-an earlier row left behind. ``-k`` picks rows: only their scenarios run.
+an earlier run left behind. ``-k`` picks rows: only their scenarios run.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,8 +155,8 @@ def test_every_defect_has_a_row() -> None:
     assert sorted(MATRIX) == sorted(DEFECTS), "add a MATRIX row naming the scenarios each new defect must break"
 
 
-#: How the matrix's pytest starts: scenarios need none of the plugins for property tests and
-#: parallel runs, and not importing them saves seconds of CPU.
+#: How the matrix's pytests start: scenarios need none of the plugins for property tests, and not
+#: importing them saves seconds of CPU. The collection needs no pytest-xdist either.
 _PYTEST = [
     sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:schemathesis",
     "-p", "no:anyio",
@@ -163,8 +164,8 @@ _PYTEST = [
 INNER_PYTEST = [*_PYTEST, "-p", "no:xdist", "-p", "no:xdist.looponfail"]
 #: pytest-xdist workers of the matrix's run, each with its own reference and stand-ins. Most of a
 #: defect's run is waiting (for a deadline its broken rule misses, a relay's lease), so a few runs
-#: at once share two cores well; a scenario's control and defect runs stay on one worker, in order.
-WORKERS = 3
+#: at once share two cores well; a control and its defect run stay on one worker, in order.
+WORKERS = 4
 #: How the matrix's run starts: as above, with pytest-xdist, and the plugin switching the defects.
 MATRIX_PYTEST = [
     *_PYTEST, "-p", "tests.meta.switched_defects", "-n", str(WORKERS), "--dist", "loadgroup",
