@@ -12,7 +12,7 @@ Starts PostgreSQL (``DATABASE_URL`` or an embedded one) and the Pub/Sub stand-in
   and the clock runs from that commit until every row is broker-acknowledged and marked;
 - **projection apply, SQL alone**: the consumer's SQL as it runs it, batched: per ``--apply-batch``
   events one transaction holding one inbox statement (record + dedupe) and each event's guarded
-  upsert; decoded beforehand, no broker, no threads;
+  upsert (pipelined, as the consumer sends them); decoded beforehand, no broker, no threads;
 - **projection apply, consumer**: the same events delivered by StreamingPull to the profile videos
   consumer (batches of at most ``--apply-batch``), from the first message in to the last commit;
 - **end-to-end lag** at each steady rate of ``--rates`` events/s for ``--lag-seconds`` (one relay, the
@@ -170,9 +170,10 @@ def apply_sql_alone(dsn: str, events: list[EventMessage], batch: int) -> float:
             with conn.transaction():
                 fresh = inbox.receive(conn, "catalog", [InboxEntry(e.event_id, e.event_type, e.aggregate_type,
                                                                    e.aggregate_id, e.data) for e in part])
-                for event in part:
-                    if event.event_id in fresh:
-                        projections.handle_video_event(conn, event.decoded)  # type: ignore[arg-type]
+                with conn.pipeline():  # as the consumer sends its handlers' statements
+                    for event in part:
+                        if event.event_id in fresh:
+                            projections.handle_video_event(conn, event.decoded)  # type: ignore[arg-type]
     return len(events) / (time.monotonic() - start)
 
 
