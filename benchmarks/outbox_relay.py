@@ -16,9 +16,10 @@ Starts PostgreSQL (``DATABASE_URL`` or an embedded one) and the Pub/Sub stand-in
 - **projection apply, consumer**: the same events delivered by StreamingPull to the profile videos
   consumer (batches of at most ``--apply-batch``), from the first message in to the last commit;
 - **end-to-end lag** at each steady rate of ``--rates`` events/s for ``--lag-seconds`` (one relay, the
-  profile videos consumer): per event the writer's commit, the broker's publish time, the consumer's
-  receipt and the commit of its batch (wall clock, one machine); p50/p99 of each stage, the rate the
-  writer achieved, the rate applied and the consumer's mean batch;
+  profile videos consumer; the writer in its own process, as a client is): per event the writer's
+  commit, the broker's publish time, the consumer's receipt and the commit of its batch (wall
+  clock, one machine); p50/p99 of each stage, the rate the writer achieved, the rate applied and
+  the consumer's mean batch;
 - **backlog**: one relay draining the first ``--backlog-sample`` events of a pending table of each
   ``--backlogs`` size, and the claim query's plan (``OutboxStore.claim`` under EXPLAIN ANALYZE, rolled back).
 
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import statistics
 import subprocess
@@ -37,6 +39,7 @@ import sys
 import threading
 import time
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -272,6 +275,29 @@ def _percentiles(values: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.99) - 1)]
 
 
+def write_steadily(dsn: str, rows: list[tuple], rate: int) -> tuple[dict[str, float], float]:
+    """Commit outbox ``rows`` at ``rate`` rows/s, a transaction every 20 ms; per event id the wall
+    time of its commit, and the seconds the writing took."""
+    committed: dict[str, float] = {}
+    tick, per_tick = 0.02, max(1, int(rate * 0.02))
+    with psycopg.connect(dsn) as conn, conn.cursor() as cursor:
+        start = time.monotonic()
+        for index in range(0, len(rows), per_tick):
+            chunk = rows[index : index + per_tick]
+            cursor.executemany(
+                "INSERT INTO catalog.outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload,"
+                " headers) VALUES (%s, 'video', %s, %s, %s, %s)",
+                chunk,
+            )
+            conn.commit()
+            at = time.time()
+            committed.update((row[0], at) for row in chunk)
+            pause = start + (index // per_tick + 1) * tick - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)  # pacing the load generator
+        return committed, time.monotonic() - start
+
+
 def end_to_end_lag(dsn: str, env: dict[str, str], rate: int, seconds: float, aggregates: int, batch: int) -> Lag:
     """Lag per stage at a steady ``rate`` through one relay and the profile videos consumer.
 
@@ -284,29 +310,16 @@ def end_to_end_lag(dsn: str, env: dict[str, str], rate: int, seconds: float, agg
     subscriber.create_subscription(
         request={"name": subscription, "topic": f"projects/{PROJECT}/topics/{TOPIC}", "enable_message_ordering": True}
     )
-    committed: dict[str, float] = {}
     pool, consumer = videos_consumer(dsn, subscription, batch)
     consumer.start()
     running = start_relays(1, env, batch=200, idle=0.005)
     events = make_events(int(rate * seconds), aggregates)
-    tick, per_tick = 0.02, max(1, int(rate * 0.02))
+    rows = [(e.event_id, e.aggregate_id, e.event_type, e.data, json.dumps(e.attributes)) for e in events]
     try:
-        with psycopg.connect(dsn) as conn, conn.cursor() as cursor:
-            start = time.monotonic()
-            for index in range(0, len(events), per_tick):
-                chunk = events[index : index + per_tick]
-                cursor.executemany(
-                    "INSERT INTO catalog.outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload,"
-                    " headers) VALUES (%s, 'video', %s, %s, %s, %s)",
-                    [(e.event_id, e.aggregate_id, e.event_type, e.data, json.dumps(e.attributes)) for e in chunk],
-                )
-                conn.commit()
-                at = time.time()
-                committed.update((e.event_id, at) for e in chunk)
-                pause = start + (index // per_tick + 1) * tick - time.monotonic()
-                if pause > 0:
-                    time.sleep(pause)  # pacing the load generator
-            commit_seconds = time.monotonic() - start
+        # The writer is a client of the service, so it runs in its own process, as in a deployment:
+        # here it would share the consumer's GIL.
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as child:
+            committed, commit_seconds = child.submit(write_steadily, dsn, rows, rate).result()
         deadline = time.monotonic() + 30
         while len(consumer.applied) < len(events) and time.monotonic() < deadline:
             time.sleep(0.01)  # polling the benchmark's own progress, not a test wait
