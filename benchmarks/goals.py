@@ -88,6 +88,8 @@ def relay_rows(args: argparse.Namespace, results: outbox_relay.Results) -> list[
             notes.append(f"{lag.applied:,} of {lag.committed:,} applied in time")
         if lag.commit_rate < 0.9 * rate:
             notes.append(f"writer reached {lag.commit_rate:,.0f}/s")
+        if lag.publish_rate < 0.9 * lag.commit_rate:
+            notes.append(f"relay x1 published {lag.publish_rate:,.0f}/s")
         rows.append(Row(f"lag commit->applied p99 ms at {rate}/s (base: p50)", p99, p50, f"p99 <= {limit:g} ms",
                         lambda value, _b, limit=limit, lag=lag, rate=rate: lag.complete
                         and lag.commit_rate >= 0.9 * rate and value <= limit,

@@ -255,6 +255,7 @@ class Lag:
     offered: int
     committed: int
     commit_rate: float  # events/s the writer achieved
+    publish_rate: float  # events/s from the first commit to the last (applied) event published
     applied: int
     apply_rate: float  # events/s from the first commit to the last event applied
     mean_batch: float
@@ -331,6 +332,7 @@ def end_to_end_lag(dsn: str, env: dict[str, str], rate: int, seconds: float, agg
     applied = {k: v for k, v in consumer.applied.items() if k in committed}
     first_commit = min(committed.values())
     last_applied = max((at for _p, _r, at in applied.values()), default=first_commit)
+    last_published = max((p for p, _r, _a in applied.values()), default=first_commit)
     stages = {
         "commit->published": _percentiles([(p - committed[k]) * 1000 for k, (p, _r, _a) in applied.items()]),
         "published->received": _percentiles([(r - p) * 1000 for p, r, _a in applied.values()]),
@@ -338,7 +340,8 @@ def end_to_end_lag(dsn: str, env: dict[str, str], rate: int, seconds: float, agg
         "commit->applied": _percentiles([(a - committed[k]) * 1000 for k, (_p, _r, a) in applied.items()]),
     }
     return Lag(
-        offered=rate, committed=len(committed), commit_rate=len(committed) / commit_seconds, applied=len(applied),
+        offered=rate, committed=len(committed), commit_rate=len(committed) / commit_seconds,
+        publish_rate=len(applied) / max(1e-9, last_published - first_commit), applied=len(applied),
         apply_rate=len(applied) / max(1e-9, last_applied - first_commit),
         mean_batch=statistics.fmean(consumer.batches) if consumer.batches else 0.0, stages=stages,
     )
@@ -503,11 +506,12 @@ def report(args: argparse.Namespace, results: Results) -> None:
         print(f"{name:44} {value:10,.0f} {ratio:7.2f}")
     if results.lag:
         print(f"\nend-to-end lag, 1 relay + the videos consumer, {args.lag_seconds:g} s per rate, p50 / p99 ms")
-        print(f"{'offered/s':>9} {'committed/s':>11} {'applied/s':>9} {'applied':>13} {'batch':>5} "
+        print(f"{'offered/s':>9} {'committed/s':>11} {'published/s':>11} {'applied/s':>9} {'applied':>13} {'batch':>5} "
               + " ".join(f"{stage:>19}" for stage in LAG_STAGES))
         for rate, lag in results.lag.items():
             cells = " ".join(f"{p50:>9.1f}/{p99:>9.1f}" for p50, p99 in (lag.stages[s] for s in LAG_STAGES))
-            print(f"{rate:>9} {lag.commit_rate:>11,.0f} {lag.apply_rate:>9,.0f} {lag.applied:>6}/{lag.committed:<6} "
+            print(f"{rate:>9} {lag.commit_rate:>11,.0f} {lag.publish_rate:>11,.0f} {lag.apply_rate:>9,.0f} "
+                  f"{lag.applied:>6}/{lag.committed:<6} "
                   f"{lag.mean_batch:>5.1f} {cells}")
     if results.backlog:
         first = next(iter(results.backlog.values()))
