@@ -157,6 +157,19 @@ def test_stream_holds_the_next_response_until_the_client_confirms_the_last(in_pr
         stream.close()
 
 
+def test_a_stream_whose_client_never_confirms_still_gets_later_messages(in_process):
+    broker, clients = in_process
+    topic, sub = topic_and_subscription(clients)
+    stream = RawStream(clients, sub)  # never acks or modacks: the hold ends at its short cap
+    try:
+        first = publish(clients, topic, "first")
+        assert [m.message.message_id for m in stream.next_response()] == [first]
+        second = publish(clients, topic, "second")
+        assert [m.message.message_id for m in stream.next_response()] == [second]
+    finally:
+        stream.close()
+
+
 def test_stream_ack_deadline_expiry_redelivers_on_the_stream(in_process):
     broker, clients = in_process
     topic, sub = topic_and_subscription(clients)
