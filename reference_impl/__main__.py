@@ -29,7 +29,7 @@ import threading
 from fixtures.cli import add_verbosity, configure_logging, port
 from fixtures.postgres import postgres_server
 from fixtures.process import remove_temp_dir, temp_dir
-from fixtures.reference import READY_PREFIX, standins
+from fixtures.reference import READY_PREFIX, standins, without_parent_state
 from fixtures.targets import target_url
 from reference_impl import bootstrap
 from reference_impl.config import MAX_REST_WORKERS, ConfigError, Settings
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             project = os.environ.get("LINGO_PUBSUB_PROJECT", "lingo-local")
             wiring = stack.enter_context(standins(project, workdir))
             if options.rest_workers:  # the clock and fault switches would stay out of the workers' reach
-                wiring = {k: v for k, v in wiring.items() if k not in ("LINGO_TEST_CLOCK", "LINGO_PUBSUB_FAULTS_URL")}
+                wiring = without_parent_state(wiring)
             os.environ.update(wiring)
         if stop.is_set():
             return 0

@@ -22,7 +22,7 @@ import pytest
 from fixtures.postgres import PostgresServer
 from fixtures.process import Child
 from fixtures.pubsub.plugin import PubsubEndpoint
-from fixtures.reference import reference_process, standins
+from fixtures.reference import reference_process, standins, without_parent_state
 from fixtures.targets import TargetConfig
 from reference_impl.__main__ import main
 from steps.driver import Driver, Identity
@@ -39,8 +39,7 @@ def reference_with_workers(
 ) -> Iterator[tuple[Child, TargetConfig]]:
     project = f"workers-{uuid.uuid4().hex[:8]}"
     with standins(project, workdir, pubsub_host=pubsub_endpoint.host) as env:
-        env = {**env, "LINGO_TEST_CLOCK": "0", "LINGO_PUBSUB_FAULTS_URL": ""}  # parent-only state, refused with workers
-        with reference_process(postgres.create_database(), extra_env=env, extra_args=("--rest-workers", str(count))) as found:
+        with reference_process(postgres.create_database(), extra_env=without_parent_state(env), extra_args=("--rest-workers", str(count))) as found:
             yield found
 
 
