@@ -23,10 +23,13 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
+
 from benchmarks.harness import measure
 from fixtures.cli import count
 from fixtures.postgres import PostgresServer, postgres_server
 from fixtures.reference import running_reference, standins, without_parent_state
+from fixtures.targets import TargetConfig
 from steps.driver import Driver, Identity
 
 CLIENTS = (8, 32)
@@ -97,6 +100,14 @@ def rest_mode(workers: int) -> str:
     return "in-process" if workers == 0 else f"{workers} worker" + ("s" if workers > 1 else "")
 
 
+def bench_driver(target: TargetConfig, clients: int) -> Driver:
+    """The suite's driver, its HTTP client keeping a connection alive per client: httpx keeps 20 by
+    default, so 32 clients would open and close dozens of connections a second (~80/s seen), a cost of the
+    client that gRPC (one multiplexed channel) does not pay."""
+    transport = httpx.HTTPTransport(limits=httpx.Limits(max_connections=None, max_keepalive_connections=clients))
+    return Driver(target, "bench-", http_transport=transport)
+
+
 def cells_by_workers(
     postgres: PostgresServer, env: dict[str, str], seconds: float, clients: tuple[int, ...],
     operations: tuple[str, ...] = tuple(OPERATIONS), workers: tuple[int, ...] = WORKERS,
@@ -106,7 +117,7 @@ def cells_by_workers(
     for n in workers:
         wiring = without_parent_state(env) if n else env
         with running_reference(postgres.create_database(), extra_env=wiring, extra_args=("--rest-workers", str(n))) as target:
-            driver = Driver(target, "bench-")
+            driver = bench_driver(target, max(clients))
             try:
                 tables[n] = cells(driver, seconds, clients, operations)
             finally:
