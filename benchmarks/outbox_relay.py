@@ -12,13 +12,14 @@ Starts PostgreSQL (``DATABASE_URL`` or an embedded one) and the Pub/Sub stand-in
   and the clock runs from that commit until every row is broker-acknowledged and marked;
 - **projection apply, SQL alone**: the consumer's SQL as it runs it, batched: per ``--apply-batch``
   events one transaction holding one inbox statement (record + dedupe) and each event's guarded
-  upsert; decoded beforehand, no broker, no threads;
+  upsert (pipelined, as the consumer sends them); decoded beforehand, no broker, no threads;
 - **projection apply, consumer**: the same events delivered by StreamingPull to the profile videos
   consumer (batches of at most ``--apply-batch``), from the first message in to the last commit;
 - **end-to-end lag** at each steady rate of ``--rates`` events/s for ``--lag-seconds`` (one relay, the
-  profile videos consumer): per event the writer's commit, the broker's publish time, the consumer's
-  receipt and the commit of its batch (wall clock, one machine); p50/p99 of each stage, the rate the
-  writer achieved, the rate applied and the consumer's mean batch;
+  profile videos consumer; the writer in its own process, as a client is): per event the writer's
+  commit, the broker's publish time, the consumer's receipt and the commit of its batch (wall
+  clock, one machine); p50/p99 of each stage, the rate the writer achieved, the rate applied and
+  the consumer's mean batch;
 - **backlog**: one relay draining the first ``--backlog-sample`` events of a pending table of each
   ``--backlogs`` size, and the claim query's plan (``OutboxStore.claim`` under EXPLAIN ANALYZE, rolled back).
 
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import statistics
 import subprocess
@@ -37,6 +39,7 @@ import sys
 import threading
 import time
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -170,9 +173,10 @@ def apply_sql_alone(dsn: str, events: list[EventMessage], batch: int) -> float:
             with conn.transaction():
                 fresh = inbox.receive(conn, "catalog", [InboxEntry(e.event_id, e.event_type, e.aggregate_type,
                                                                    e.aggregate_id, e.data) for e in part])
-                for event in part:
-                    if event.event_id in fresh:
-                        projections.handle_video_event(conn, event.decoded)  # type: ignore[arg-type]
+                with conn.pipeline():  # as the consumer sends its handlers' statements
+                    for event in part:
+                        if event.event_id in fresh:
+                            projections.handle_video_event(conn, event.decoded)  # type: ignore[arg-type]
     return len(events) / (time.monotonic() - start)
 
 
@@ -251,6 +255,7 @@ class Lag:
     offered: int
     committed: int
     commit_rate: float  # events/s the writer achieved
+    publish_rate: float  # events/s from the first commit to the last (applied) event published
     applied: int
     apply_rate: float  # events/s from the first commit to the last event applied
     mean_batch: float
@@ -271,6 +276,29 @@ def _percentiles(values: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.99) - 1)]
 
 
+def write_steadily(dsn: str, rows: list[tuple], rate: int) -> tuple[dict[str, float], float]:
+    """Commit outbox ``rows`` at ``rate`` rows/s, a transaction every 20 ms; per event id the wall
+    time of its commit, and the seconds the writing took."""
+    committed: dict[str, float] = {}
+    tick, per_tick = 0.02, max(1, int(rate * 0.02))
+    with psycopg.connect(dsn) as conn, conn.cursor() as cursor:
+        start = time.monotonic()
+        for index in range(0, len(rows), per_tick):
+            chunk = rows[index : index + per_tick]
+            cursor.executemany(
+                "INSERT INTO catalog.outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload,"
+                " headers) VALUES (%s, 'video', %s, %s, %s, %s)",
+                chunk,
+            )
+            conn.commit()
+            at = time.time()
+            committed.update((row[0], at) for row in chunk)
+            pause = start + (index // per_tick + 1) * tick - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)  # pacing the load generator
+        return committed, time.monotonic() - start
+
+
 def end_to_end_lag(dsn: str, env: dict[str, str], rate: int, seconds: float, aggregates: int, batch: int) -> Lag:
     """Lag per stage at a steady ``rate`` through one relay and the profile videos consumer.
 
@@ -283,29 +311,16 @@ def end_to_end_lag(dsn: str, env: dict[str, str], rate: int, seconds: float, agg
     subscriber.create_subscription(
         request={"name": subscription, "topic": f"projects/{PROJECT}/topics/{TOPIC}", "enable_message_ordering": True}
     )
-    committed: dict[str, float] = {}
     pool, consumer = videos_consumer(dsn, subscription, batch)
     consumer.start()
     running = start_relays(1, env, batch=200, idle=0.005)
     events = make_events(int(rate * seconds), aggregates)
-    tick, per_tick = 0.02, max(1, int(rate * 0.02))
+    rows = [(e.event_id, e.aggregate_id, e.event_type, e.data, json.dumps(e.attributes)) for e in events]
     try:
-        with psycopg.connect(dsn) as conn, conn.cursor() as cursor:
-            start = time.monotonic()
-            for index in range(0, len(events), per_tick):
-                chunk = events[index : index + per_tick]
-                cursor.executemany(
-                    "INSERT INTO catalog.outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload,"
-                    " headers) VALUES (%s, 'video', %s, %s, %s, %s)",
-                    [(e.event_id, e.aggregate_id, e.event_type, e.data, json.dumps(e.attributes)) for e in chunk],
-                )
-                conn.commit()
-                at = time.time()
-                committed.update((e.event_id, at) for e in chunk)
-                pause = start + (index // per_tick + 1) * tick - time.monotonic()
-                if pause > 0:
-                    time.sleep(pause)  # pacing the load generator
-            commit_seconds = time.monotonic() - start
+        # The writer is a client of the service, so it runs in its own process, as in a deployment:
+        # here it would share the consumer's GIL.
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as child:
+            committed, commit_seconds = child.submit(write_steadily, dsn, rows, rate).result()
         deadline = time.monotonic() + 30
         while len(consumer.applied) < len(events) and time.monotonic() < deadline:
             time.sleep(0.01)  # polling the benchmark's own progress, not a test wait
@@ -317,6 +332,7 @@ def end_to_end_lag(dsn: str, env: dict[str, str], rate: int, seconds: float, agg
     applied = {k: v for k, v in consumer.applied.items() if k in committed}
     first_commit = min(committed.values())
     last_applied = max((at for _p, _r, at in applied.values()), default=first_commit)
+    last_published = max((p for p, _r, _a in applied.values()), default=first_commit)
     stages = {
         "commit->published": _percentiles([(p - committed[k]) * 1000 for k, (p, _r, _a) in applied.items()]),
         "published->received": _percentiles([(r - p) * 1000 for p, r, _a in applied.values()]),
@@ -324,7 +340,8 @@ def end_to_end_lag(dsn: str, env: dict[str, str], rate: int, seconds: float, agg
         "commit->applied": _percentiles([(a - committed[k]) * 1000 for k, (_p, _r, a) in applied.items()]),
     }
     return Lag(
-        offered=rate, committed=len(committed), commit_rate=len(committed) / commit_seconds, applied=len(applied),
+        offered=rate, committed=len(committed), commit_rate=len(committed) / commit_seconds,
+        publish_rate=len(applied) / max(1e-9, last_published - first_commit), applied=len(applied),
         apply_rate=len(applied) / max(1e-9, last_applied - first_commit),
         mean_batch=statistics.fmean(consumer.batches) if consumer.batches else 0.0, stages=stages,
     )
@@ -489,11 +506,12 @@ def report(args: argparse.Namespace, results: Results) -> None:
         print(f"{name:44} {value:10,.0f} {ratio:7.2f}")
     if results.lag:
         print(f"\nend-to-end lag, 1 relay + the videos consumer, {args.lag_seconds:g} s per rate, p50 / p99 ms")
-        print(f"{'offered/s':>9} {'committed/s':>11} {'applied/s':>9} {'applied':>13} {'batch':>5} "
+        print(f"{'offered/s':>9} {'committed/s':>11} {'published/s':>11} {'applied/s':>9} {'applied':>13} {'batch':>5} "
               + " ".join(f"{stage:>19}" for stage in LAG_STAGES))
         for rate, lag in results.lag.items():
             cells = " ".join(f"{p50:>9.1f}/{p99:>9.1f}" for p50, p99 in (lag.stages[s] for s in LAG_STAGES))
-            print(f"{rate:>9} {lag.commit_rate:>11,.0f} {lag.apply_rate:>9,.0f} {lag.applied:>6}/{lag.committed:<6} "
+            print(f"{rate:>9} {lag.commit_rate:>11,.0f} {lag.publish_rate:>11,.0f} {lag.apply_rate:>9,.0f} "
+                  f"{lag.applied:>6}/{lag.committed:<6} "
                   f"{lag.mean_batch:>5.1f} {cells}")
     if results.backlog:
         first = next(iter(results.backlog.values()))

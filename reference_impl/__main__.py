@@ -8,6 +8,12 @@ SIGTERM or SIGINT stop it and everything it started (exit code 0); if it is kill
 fixtures/process.py's reaper stops its children and removes its temp directories.
 Logs go to stderr at WARNING (``-v`` for INFO). A bad option or ``LINGO_*`` value stops it with
 one line and exit code 2.
+
+``--rest-workers N`` serves REST from N child processes sharing the REST port instead of a thread
+of this one (entrypoints/rest_workers.py). The test clock and the fault switches live in this
+process, out of the workers' reach: with workers the stand-ins it starts itself are wired without
+them (no ``clock``, no ``faults`` capability), and asking for them explicitly is refused. A worker
+that dies stops the whole reference with exit code 1.
 """
 
 from __future__ import annotations
@@ -23,10 +29,10 @@ import threading
 from fixtures.cli import add_verbosity, configure_logging, port
 from fixtures.postgres import postgres_server
 from fixtures.process import remove_temp_dir, temp_dir
-from fixtures.reference import READY_PREFIX, standins
+from fixtures.reference import READY_PREFIX, standins, without_parent_state
 from fixtures.targets import target_url
 from reference_impl import bootstrap
-from reference_impl.config import ConfigError, Settings
+from reference_impl.config import MAX_REST_WORKERS, ConfigError, Settings
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -39,8 +45,25 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--reuse-port", action="store_true", default=None,
         help="share the ports with other reference processes via SO_REUSEPORT (LINGO_REUSE_PORT=1)",
     )
+    parser.add_argument(
+        "--rest-workers", type=_workers, default=None, metavar="N",
+        help="serve REST from N child processes sharing the REST port, 0 = a thread of this process "
+             "(LINGO_REST_WORKERS, default 0); excludes the test clock and fault switches, which live "
+             "in this process; /metrics still shows this process's metrics; a dead worker stops the reference",
+    )
     add_verbosity(parser)
     return parser.parse_args(argv)
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= MAX_REST_WORKERS:
+        msg = f"{text!r} is not a number of REST workers (0..{MAX_REST_WORKERS}, 0 = REST in this process)"
+        raise argparse.ArgumentTypeError(msg)
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(args.verbose)
     try:
         # Read (and check) the environment before starting anything.
-        Settings.from_env("", host=args.host, grpc_port=args.grpc_port, http_port=args.http_port, reuse_port=args.reuse_port)
+        options = Settings.from_env("", **_overrides(args))
     except ConfigError as error:
         print(f"python -m reference_impl: {error}", file=sys.stderr)
         return 2
@@ -65,19 +88,29 @@ def main(argv: list[str] | None = None) -> int:
             workdir = temp_dir("lingo-reference-")
             stack.callback(remove_temp_dir, workdir)
             project = os.environ.get("LINGO_PUBSUB_PROJECT", "lingo-local")
-            os.environ.update(stack.enter_context(standins(project, workdir)))
+            wiring = stack.enter_context(standins(project, workdir))
+            if options.rest_workers:  # the clock and fault switches would stay out of the workers' reach
+                wiring = without_parent_state(wiring)
+            os.environ.update(wiring)
         if stop.is_set():
             return 0
-        settings = Settings.from_env(
-            database_url, host=args.host, grpc_port=args.grpc_port, http_port=args.http_port, reuse_port=args.reuse_port
-        )
-        running = bootstrap.start(settings)
+        settings = Settings.from_env(database_url, **_overrides(args))
+        failures: list[str] = []
+        running = bootstrap.start(settings, on_failure=lambda message: (failures.append(message), stop.set()))
         stack.callback(running.stop)
         print(READY_PREFIX + target_url(running.target), flush=True)
         stop.wait()
-        logging.getLogger(__name__).info("stopping on %s", signal.Signals(received[0]).name)
+        if failures:
+            logging.getLogger(__name__).error("stopping the reference: %s", failures[0])
+        else:
+            logging.getLogger(__name__).info("stopping on %s", signal.Signals(received[0]).name)
     logging.getLogger(__name__).debug("stopped")
-    return 0
+    return 1 if failures else 0
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    return {"host": args.host, "grpc_port": args.grpc_port, "http_port": args.http_port,
+            "reuse_port": args.reuse_port, "rest_workers": args.rest_workers}
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import grpc
@@ -36,6 +37,7 @@ from reference_impl.entrypoints.projection_consumers import (
 from reference_impl.entrypoints.read_models import read_model_router
 from reference_impl.entrypoints.rest_app import create_app
 from reference_impl.entrypoints.rest_limits import uvicorn_config
+from reference_impl.entrypoints.rest_workers import RestWorkers
 from reference_impl.entrypoints.uploads_consumer import uploads_consumer
 
 _log = logging.getLogger(__name__)
@@ -45,12 +47,23 @@ RELAYED_OUTBOXES = {"catalog": "catalog.video.events", "profile": "profile.engag
 
 
 @dataclass
+class InProcessRest:
+    """The REST app served by uvicorn on a thread of this process (``rest_workers`` = 0)."""
+
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def stop(self, grace: float) -> None:
+        self.server.should_exit = True
+        self.thread.join(grace)
+
+
+@dataclass
 class Running:
     """The started reference: servers, background workers, and the target description a client needs."""
 
     grpc_server: grpc.Server
-    http_server: uvicorn.Server
-    http_thread: threading.Thread
+    rest: InProcessRest | RestWorkers
     target: TargetConfig
     pool: ConnectionPool
     registry: CollectorRegistry
@@ -66,7 +79,8 @@ class Running:
         Everything is told to stop first and waited for after, so the waits overlap: a SIGTERM'd
         reference is gone within seconds.
         """
-        self.http_server.should_exit = True
+        rest = threading.Thread(target=self.rest.stop, args=(grace,), name="rest-stop")
+        rest.start()
         stopped = self.grpc_server.stop(grace)
         self.stop_workers.set()
         for consumer in self.consumers:
@@ -79,14 +93,18 @@ class Running:
         _log.debug("relays stopped")
         if self.publisher is not None:
             self.publisher.close()
-        self.http_thread.join(grace)
+        rest.join()
         stopped.wait(grace)
         _log.debug("servers stopped")
         self.pool.close()
 
 
-def start(settings: Settings) -> Running:
-    """Migrate, provision Pub/Sub, start gRPC, REST, relays and consumers; return once all serve."""
+def start(settings: Settings, on_failure: Callable[[str], None] | None = None) -> Running:
+    """Migrate, provision Pub/Sub, start gRPC, REST, relays and consumers; return once all serve.
+
+    ``on_failure(message)`` hears of a part that stopped on its own afterwards (a REST worker
+    process); the caller is expected to stop the reference.
+    """
     if defects.enabled():
         _log.warning("seeded defects ON (this reference is broken on purpose): %s", sorted(defects.enabled()))
     if defects.switchable():
@@ -100,13 +118,23 @@ def start(settings: Settings) -> Running:
     grpc_server.start()
     # Fault switches exist only where the reference advertises `faults` (the suite's stand-ins).
     projection_faults = ProjectionFaults() if settings.pubsub_faults_url else None
-    app = create_app(settings, registry, pool, clock)
-    app.include_router(read_model_router(pool, projection_faults))
-    if defects.switchable():
-        app.include_router(defect_switch_router())
-    http_server, http_thread, http_port = _start_http(settings, app)
+    http_socket = socket.create_server((settings.host, settings.http_port), reuse_port=settings.reuse_port)
+    http_port = http_socket.getsockname()[1]
+    rest: InProcessRest | RestWorkers
+    if settings.rest_workers:
+        try:
+            rest = RestWorkers.start(http_socket, settings.rest_workers, settings.database_url, registry,
+                                     on_failure or (lambda message: _log.error("%s", message)))
+        finally:
+            http_socket.close()  # the workers hold it; this process accepts nothing on it
+    else:
+        app = create_app(settings, registry, pool, clock)
+        app.include_router(read_model_router(pool, projection_faults))
+        if defects.switchable():
+            app.include_router(defect_switch_router())
+        rest = _start_http(app, http_socket)
 
-    running = Running(grpc_server, http_server, http_thread, _describe(settings, grpc_port, http_port), pool, registry)
+    running = Running(grpc_server, rest, _describe(settings, grpc_port, http_port), pool, registry)
     if settings.pubsub_emulator_host:
         retry = RetryPolicy(*settings.pubsub_retry_seconds) if settings.pubsub_retry_seconds else None
         provision(settings.pubsub_project, retry_policy=retry)
@@ -125,9 +153,7 @@ def _signer(settings: Settings) -> V4Signer | None:
     return V4Signer(credentials, endpoint=settings.storage_url)
 
 
-def _start_http(settings: Settings, app: FastAPI) -> tuple[uvicorn.Server, threading.Thread, int]:
-    http_socket = socket.create_server((settings.host, settings.http_port), reuse_port=settings.reuse_port)
-    http_port = http_socket.getsockname()[1]
+def _start_http(app: FastAPI, http_socket: socket.socket) -> InProcessRest:
     http_server = uvicorn.Server(uvicorn_config(app, log_level="warning", lifespan="off"))
     http_thread = threading.Thread(target=http_server.run, kwargs={"sockets": [http_socket]}, name="http")
     http_thread.start()
@@ -137,7 +163,7 @@ def _start_http(settings: Settings, app: FastAPI) -> tuple[uvicorn.Server, threa
     if not http_server.started:
         msg = "the REST server stopped during startup; see the log above"
         raise RuntimeError(msg)
-    return http_server, http_thread, http_port
+    return InProcessRest(http_server, http_thread)
 
 
 def _start_relays(settings: Settings, running: Running) -> None:

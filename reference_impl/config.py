@@ -9,6 +9,11 @@ import os
 from dataclasses import dataclass
 from datetime import timedelta
 
+from reference_impl import defects
+
+#: Most REST worker processes one reference starts.
+MAX_REST_WORKERS = 64
+
 ALLOWED_CONTENT_TYPES = frozenset(
     {
         "video/mp4",
@@ -33,6 +38,11 @@ class Settings:
         http_port: REST port; 0 picks a free one.
         reuse_port: bind both ports with ``SO_REUSEPORT``, so several reference processes share
             them and the kernel spreads connections over them; off, a taken port is an error.
+        rest_workers: serve REST from this many child processes (0: a thread of this process). The
+            workers share the REST listening socket and run only the REST app, so REST no longer
+            competes with gRPC, relays and consumers for one GIL. They cannot see state held in
+            this process, so workers exclude ``test_clock`` and the fault switches
+            (``pubsub_faults_url``): asking for both is a ``ConfigError``.
         pubsub_project: project of the topics in contracts/pubsub.yaml.
         pubsub_emulator_host: ``host:port`` of the Pub/Sub server, if not Google's.
         storage_url: base URL signed upload URLs point at (a GCS stand-in locally).
@@ -59,6 +69,7 @@ class Settings:
     grpc_port: int = 0
     http_port: int = 0
     reuse_port: bool = False
+    rest_workers: int = 0
     pubsub_project: str = "lingo-local"
     pubsub_emulator_host: str | None = None
     storage_url: str = "https://storage.googleapis.com"
@@ -87,6 +98,7 @@ class Settings:
             "grpc_port": _env_number("LINGO_GRPC_PORT", cls.grpc_port, int, 0, 65535),
             "http_port": _env_number("LINGO_HTTP_PORT", cls.http_port, int, 0, 65535),
             "reuse_port": env.get("LINGO_REUSE_PORT", "0") == "1",
+            "rest_workers": _env_number("LINGO_REST_WORKERS", cls.rest_workers, int, 0, MAX_REST_WORKERS),
             "pubsub_project": env.get("LINGO_PUBSUB_PROJECT", cls.pubsub_project),
             "pubsub_emulator_host": env.get("PUBSUB_EMULATOR_HOST") or None,
             "storage_url": env.get("LINGO_STORAGE_URL", cls.storage_url),
@@ -107,6 +119,23 @@ class Settings:
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+    def __post_init__(self) -> None:
+        """Refuse combinations the reference cannot honour.
+
+        Raises:
+            ConfigError: REST workers together with the test clock, the fault switches or switchable
+                seeded defects, whose state lives in the parent process where a worker's request
+                could not reach it.
+        """
+        switchable = defects.switchable()
+        if self.rest_workers and (self.test_clock or self.pubsub_faults_url or switchable):
+            held = [name for name, on in (("LINGO_TEST_CLOCK=1", self.test_clock),
+                                          ("LINGO_PUBSUB_FAULTS_URL", self.pubsub_faults_url),
+                                          (f"{defects.SWITCHABLE_ENV}=1", switchable)) if on]
+            msg = (f"--rest-workers/LINGO_REST_WORKERS={self.rest_workers} cannot be combined with {' and '.join(held)}: "
+                   "the test clock, fault switches and defect switch live in the parent process, out of the REST workers' reach")
+            raise ConfigError(msg)
 
 
 class ConfigError(ValueError):

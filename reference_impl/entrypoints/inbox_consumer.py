@@ -4,7 +4,7 @@ The StreamingPull callback decodes a message (``identify``) and queues it; one a
 takes whatever has queued (up to ``max_batch``, never waiting for more: a lone message goes alone
 and adds no latency) and applies it in one transaction: record the batch in the inbox in one
 statement (an event id processed before is acknowledged and skipped, per message), run each fresh
-event's handler, commit, and only then ack. Ordering holds across batches: the client releases
+event's handler (their statements pipelined: one round trip per batch), commit, and only then ack. Ordering holds across batches: the client releases
 the next message of an ordering key only once the previous one is acked.
 
 A message whose handler fails is nacked, so the broker redelivers it with the subscription's
@@ -16,6 +16,7 @@ reaches the dead-letter topic, not a handler. If the commit itself fails, every 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -185,21 +186,37 @@ class InboxConsumer:
         The batch runs in one transaction. When a handler fails, that transaction is rolled back
         whole, the failing event keeps its exception, and the others run again in a new one: each
         handler's writes commit exactly once or not at all, without a savepoint per event.
+
+        The handlers' statements go out in pipeline mode: one round trip for the batch instead of
+        one per statement (each round trip also costs this thread the GIL back from the client's
+        threads). A database error then surfaces at a later statement or at the end of the
+        pipeline, not at the statement that caused it, so it cannot name its event: the batch is
+        rolled back and run again one statement at a time, where it does.
         """
         outcomes: dict[int, bool | Exception] = {}
         pending = list(range(len(decoded)))
+        pipelined = True
         while pending:
             failure: tuple[int, Exception] | None = None
             applied: dict[int, bool] = {}
-            with self._pool.connection() as conn, conn.transaction() as tx:
-                fresh = self._store.receive(conn, self._source, [_entry(decoded[i][1]) for i in pending])
-                for i in pending:
-                    event = decoded[i][1]
-                    try:
-                        applied[i] = event.event_id in fresh and self._run_handler(conn, event)
-                    except Exception as exc:  # noqa: BLE001 - any handler failure nacks its message
-                        failure = (i, exc)
-                        raise psycopg.Rollback(tx) from exc
+            try:
+                with self._pool.connection() as conn, conn.transaction() as tx:
+                    fresh = self._store.receive(conn, self._source, [_entry(decoded[i][1]) for i in pending])
+                    with conn.pipeline() if pipelined else contextlib.nullcontext():
+                        for i in pending:
+                            event = decoded[i][1]
+                            try:
+                                applied[i] = event.event_id in fresh and self._run_handler(conn, event)
+                            except Exception as exc:  # noqa: BLE001 - any handler failure nacks its message
+                                if pipelined and isinstance(exc, psycopg.Error):
+                                    raise  # maybe an earlier event's error: find it one statement at a time
+                                failure = (i, exc)
+                                raise psycopg.Rollback(tx) from exc
+            except psycopg.Error:
+                if not pipelined:
+                    raise
+                pipelined = False
+                continue
             if failure is None:
                 outcomes.update(applied)
                 break

@@ -8,11 +8,12 @@ framework's own refusals (unknown path, a parameter of the wrong type) and unexp
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
@@ -32,9 +33,17 @@ MAX_CLOCK_STEP = 100 * 365 * 86400
 
 
 def create_app(
-    settings: Settings, registry: CollectorRegistry, pool: ConnectionPool, clock: Clock | None = None
+    settings: Settings,
+    registry: CollectorRegistry,
+    pool: ConnectionPool,
+    clock: Clock | None = None,
+    metrics: Callable[[], tuple[bytes, str]] | None = None,
 ) -> FastAPI:
-    """Build the ASGI app; routes are added by the areas that own them."""
+    """Build the ASGI app; routes are added by the areas that own them.
+
+    ``/metrics`` shows ``registry``, or, given ``metrics`` (a REST worker, rest_workers.py), the
+    (body, content type) that call returns: the parent process's metrics.
+    """
     app = FastAPI(title="Lingo reference", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.pool = pool
@@ -71,9 +80,18 @@ def create_app(
     async def healthz() -> dict[str, str]:
         return {"status": "serving"}
 
-    @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> PlainTextResponse:
-        return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+    if metrics is None:
+
+        @app.get("/metrics", include_in_schema=False)
+        async def own_metrics() -> PlainTextResponse:
+            return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    else:
+
+        @app.get("/metrics", include_in_schema=False)
+        def parent_metrics() -> Response:  # sync: FastAPI runs it on a thread, off the event loop
+            body, media_type = metrics()
+            return Response(body, media_type=media_type)
 
     if settings.test_clock and clock is not None:
 

@@ -85,6 +85,7 @@ class RawStream:
         self.requests.put({"subscription": subscription, "stream_ack_deadline_seconds": 10, **first})
         self.responses = clients.subscriber.streaming_pull(requests=self._requests())
         self.received: queue.Queue = queue.Queue()
+        self.batches: queue.Queue = queue.Queue()  # each response's received messages, as one list
         threading.Thread(target=self._read, daemon=True).start()
 
     def _requests(self):
@@ -96,11 +97,16 @@ class RawStream:
             for resp in self.responses:
                 for rm in resp.received_messages:
                     self.received.put(rm)
+                self.batches.put(list(resp.received_messages))
         except gexc.GoogleAPICallError:
             pass  # cancelled by close()
 
     def next(self, timeout: float = 5.0):
         return self.received.get(timeout=timeout)
+
+    def next_response(self, timeout: float = 5.0) -> list:
+        """The received messages of the next response (use either this or ``next`` in a test)."""
+        return self.batches.get(timeout=timeout)
 
     def close(self) -> None:
         self.requests.put(None)
@@ -127,6 +133,39 @@ def test_acks_and_nacks_sent_on_the_stream_itself(in_process):
         stream.requests.put({"ack_ids": [again.ack_id]})
         stats = eventually(lambda: broker.subscription_stats(sub), until=lambda s: s["acked"] == 2, what="both acked")
         assert (stats["nacked"], stats["outstanding"], stats["backlog"]) == (1, 0, 0)
+    finally:
+        stream.close()
+
+
+def test_stream_holds_the_next_response_until_the_client_confirms_the_last(in_process):
+    broker, clients = in_process
+    broker.receipt_wait = 60.0  # once a stream has confirmed a receipt, wait for the next one (no cap here)
+    topic, sub = topic_and_subscription(clients)
+    stream = RawStream(clients, sub)
+    try:
+        publish(clients, topic, "first")
+        [first] = stream.next_response()
+        clients.subscriber.modify_ack_deadline(subscription=sub, ack_ids=[first.ack_id], ack_deadline_seconds=10)
+        publish(clients, topic, "second")
+        [second] = stream.next_response()  # at once: the first response was confirmed (by a unary modack)
+
+        later = [publish(clients, topic, f"later {i}") for i in range(3)]  # three Publish calls
+        assert broker.subscription_stats(sub)["backlog"] == 3  # held: the second is not confirmed yet
+        stream.requests.put({"ack_ids": [second.ack_id]})  # an ack on the stream confirms it too
+        assert [m.message.message_id for m in stream.next_response()] == later
+    finally:
+        stream.close()
+
+
+def test_a_stream_whose_client_never_confirms_still_gets_later_messages(in_process):
+    broker, clients = in_process
+    topic, sub = topic_and_subscription(clients)
+    stream = RawStream(clients, sub)  # never acks or modacks: the hold ends at its short cap
+    try:
+        first = publish(clients, topic, "first")
+        assert [m.message.message_id for m in stream.next_response()] == [first]
+        second = publish(clients, topic, "second")
+        assert [m.message.message_id for m in stream.next_response()] == [second]
     finally:
         stream.close()
 

@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 
 from reference_impl import defects
+from reference_impl.config import ConfigError, Settings
 from reference_impl.entrypoints.defect_switch import PATH, defect_switch_router
 
 
@@ -74,3 +75,12 @@ def test_the_route_switches_and_shows_the_defects_on(monkeypatch: pytest.MonkeyP
     assert "no-such-defect" in refused.text
     assert off.json() == {"on": []}
     assert not defects.active("catalog-etag-ignores-version")
+
+
+def test_rest_workers_are_refused_with_switchable_defects(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A worker process serving the route would switch its own defects, not the parent's.
+    monkeypatch.setenv(defects.SWITCHABLE_ENV, "1")
+    with pytest.raises(ConfigError, match=defects.SWITCHABLE_ENV):
+        Settings(database_url="postgresql:///lingo", rest_workers=2)
+    monkeypatch.setenv(defects.SWITCHABLE_ENV, "0")
+    assert Settings(database_url="postgresql:///lingo", rest_workers=2).rest_workers == 2

@@ -14,8 +14,13 @@ from prometheus_client import CollectorRegistry
 from psycopg_pool import ConnectionPool
 
 from reference_impl.adapters.migrations import migrate
-from reference_impl.entrypoints.inbox_consumer import ConsumerMetrics
-from reference_impl.entrypoints.projection_consumers import ProjectionFaults, engagement_projection_consumer
+from reference_impl.entrypoints.inbox_consumer import ConsumerMetrics, InboxConsumer
+from reference_impl.entrypoints.projection_consumers import (
+    ProjectionFaults,
+    engagement_projection_consumer,
+    identify_engagement_event,
+)
+from reference_impl.service_layer import projections
 from steps.driver.outbox import engagement_event, watch_event
 
 
@@ -125,6 +130,32 @@ def test_a_failing_handler_in_a_batch_is_nacked_and_the_others_commit_once(pool:
     again = FakeMessage(*_parts(like))
     consumer.handle_batch([again])
     assert (again.acked, like_count(pool, failing)) == (1, 1)
+
+
+def test_a_database_error_in_a_batch_nacks_its_own_event_not_a_later_one(pool: ConnectionPool) -> None:
+    # The handlers' statements are pipelined, so this error would surface at the next watch's
+    # RETURNING: the consumer must still name the event that caused it.
+    def divide_by_zero(conn, event) -> None:  # noqa: ANN001
+        conn.execute("SELECT 1 / 0")
+
+    def watch(conn, event) -> None:  # noqa: ANN001
+        projections.handle_watch_progressed(conn, event.decoded, datetime.now(UTC))
+
+    consumer = InboxConsumer(pool, "projects/p/subscriptions/s", schema="catalog", source_service="profile",
+                             identify=identify_engagement_event, metrics=ConsumerMetrics(CollectorRegistry()),
+                             handlers={"profile.engagement.added": divide_by_zero, "profile.watch.progressed": watch})
+    before, failing, after = (str(uuid.uuid4()) for _ in range(3))
+    now = datetime.now(UTC)
+    like = engagement_event("added", "like", user_id=str(uuid.uuid4()), video_id=failing, occurred_at=now)
+    batch = [
+        FakeMessage(*_parts(watch_event(user_id=str(uuid.uuid4()), video_id=before, watched_at=now))),
+        FakeMessage(*_parts(like)),
+        FakeMessage(*_parts(watch_event(user_id=str(uuid.uuid4()), video_id=after, watched_at=now))),
+    ]
+    consumer.handle_batch(batch)
+    assert [(m.acked, m.nacked) for m in batch] == [(1, 0), (0, 1), (1, 0)]
+    assert (watch_count(pool, before), watch_count(pool, after)) == (1, 1)
+    assert inbox_row(pool, like.attributes["event_id"]) is None
 
 
 def test_copies_of_one_event_in_a_batch_apply_once(pool: ConnectionPool) -> None:

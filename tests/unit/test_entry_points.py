@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ENTRY_POINTS = [
     "reference_impl",
     "reference_impl.entrypoints.outbox_relay",
+    "reference_impl.entrypoints.rest_workers",
     "reference_impl.redrive",
     "fixtures.postgres",
     "fixtures.pubsub",
@@ -58,6 +59,8 @@ BAD_OPTIONS = [
     (["reference_impl", "--http-port", "abc"], {}),
     (["reference_impl"], {"LINGO_GRPC_PORT": "abc"}),
     (["reference_impl"], {"LINGO_HTTP_PORT": "70000"}),
+    (["reference_impl", "--rest-workers", "-1"], {}),
+    (["reference_impl"], {"LINGO_REST_WORKERS": "many"}),
     (["reference_impl"], {"LINGO_RELAY_INTERVAL": "soon"}),
     (["reference_impl.entrypoints.outbox_relay", "--schema", "s", "--topic", "t", "--batch-size", "0"], {}),
     (["reference_impl.entrypoints.outbox_relay", "--schema", "s", "--topic", "t", "--lock-ttl", "nan"], {}),
