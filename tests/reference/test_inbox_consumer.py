@@ -21,7 +21,7 @@ from reference_impl.entrypoints.projection_consumers import (
     identify_engagement_event,
 )
 from reference_impl.service_layer import projections
-from steps.driver.outbox import engagement_event, watch_event
+from steps.driver.outbox import EventMessage, engagement_event, watch_event
 
 
 @dataclass
@@ -111,9 +111,8 @@ def like_count(pool: ConnectionPool, video: str) -> int:
     return 0 if row is None else row[0]
 
 
-def test_a_failing_handler_in_a_batch_is_nacked_and_the_others_commit_once(pool: ConnectionPool) -> None:
-    faults = ProjectionFaults()
-    consumer = engagement_projection_consumer(pool, "p", ConsumerMetrics(CollectorRegistry()), faults=faults)
+def like_between_two_watches() -> tuple[tuple[str, str, str], EventMessage, list[FakeMessage]]:
+    """A batch of three: a watch, a like, a watch, each of another video; (videos, the like, the batch)."""
     before, failing, after = (str(uuid.uuid4()) for _ in range(3))
     now = datetime.now(UTC)
     like = engagement_event("added", "like", user_id=str(uuid.uuid4()), video_id=failing, occurred_at=now)
@@ -122,6 +121,13 @@ def test_a_failing_handler_in_a_batch_is_nacked_and_the_others_commit_once(pool:
         FakeMessage(*_parts(like)),
         FakeMessage(*_parts(watch_event(user_id=str(uuid.uuid4()), video_id=after, watched_at=now))),
     ]
+    return (before, failing, after), like, batch
+
+
+def test_a_failing_handler_in_a_batch_is_nacked_and_the_others_commit_once(pool: ConnectionPool) -> None:
+    faults = ProjectionFaults()
+    consumer = engagement_projection_consumer(pool, "p", ConsumerMetrics(CollectorRegistry()), faults=faults)
+    (before, failing, after), like, batch = like_between_two_watches()
     faults.fail_next(1, "profile.engagement.added")  # the middle one fails after its writes
     consumer.handle_batch(batch)
     assert [(m.acked, m.nacked) for m in batch] == [(1, 0), (0, 1), (1, 0)]
@@ -144,14 +150,7 @@ def test_a_database_error_in_a_batch_nacks_its_own_event_not_a_later_one(pool: C
     consumer = InboxConsumer(pool, "projects/p/subscriptions/s", schema="catalog", source_service="profile",
                              identify=identify_engagement_event, metrics=ConsumerMetrics(CollectorRegistry()),
                              handlers={"profile.engagement.added": divide_by_zero, "profile.watch.progressed": watch})
-    before, failing, after = (str(uuid.uuid4()) for _ in range(3))
-    now = datetime.now(UTC)
-    like = engagement_event("added", "like", user_id=str(uuid.uuid4()), video_id=failing, occurred_at=now)
-    batch = [
-        FakeMessage(*_parts(watch_event(user_id=str(uuid.uuid4()), video_id=before, watched_at=now))),
-        FakeMessage(*_parts(like)),
-        FakeMessage(*_parts(watch_event(user_id=str(uuid.uuid4()), video_id=after, watched_at=now))),
-    ]
+    (before, failing, after), like, batch = like_between_two_watches()
     consumer.handle_batch(batch)
     assert [(m.acked, m.nacked) for m in batch] == [(1, 0), (0, 1), (1, 0)]
     assert (watch_count(pool, before), watch_count(pool, after)) == (1, 1)
