@@ -157,6 +157,52 @@ class RelayCrashed(RuntimeError):
     """A crash fault fired: the batch is deliberately left leased and unmarked."""
 
 
+class BacklogGauges:
+    """Keeps the backlog and parked gauges current, on a thread and a connection of its own.
+
+    Counting a large backlog takes a while (a quarter second at a million rows), and the relay's
+    loop must not wait for it: each count is followed by a pause of at least ``interval`` and at
+    least 19 times the count's own duration, so it takes at most about 5 % of a database session.
+    A failed count is logged and tried again after the pause.
+    """
+
+    def __init__(self, database_url: str, store: OutboxStore, metrics: RelayMetrics, schema: str, interval: float,
+                 *, name: str) -> None:
+        self._database_url = database_url
+        self._store = store
+        self._metrics = metrics
+        self._schema = schema
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"{name}-gauges", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        conn: psycopg.Connection | None = None
+        pause = 0.0
+        while not self._stop.wait(pause):
+            started = time.monotonic()
+            try:
+                if conn is None or conn.closed:
+                    conn = psycopg.connect(self._database_url, autocommit=True)
+                backlog, parked = self._store.counts(conn)
+            except psycopg.Error as exc:
+                _log.warning("outbox gauges not refreshed (%s); retrying in %.1f s", exc, self._interval)
+                if conn is not None:
+                    conn.close()
+                conn = None
+            else:
+                self._metrics.backlog.labels(self._schema).set(backlog)
+                self._metrics.parked.labels(self._schema).set(parked)
+            pause = max(self._interval, 19 * (time.monotonic() - started))
+        if conn is not None:
+            conn.close()
+
+
 @dataclass
 class RelayFaults:
     """Fault switches of one relay (all off by default; each fires once).
@@ -338,13 +384,6 @@ class OutboxRelay:
         finally:
             self._heartbeat.release(batch.lock_token)
 
-    def refresh_gauges(self) -> None:
-        """Update the backlog and parked gauges from the table."""
-        with self._conn.transaction():
-            backlog, parked = self._store.counts(self._conn)
-        self._metrics.backlog.labels(self.settings.schema).set(backlog)
-        self._metrics.parked.labels(self.settings.schema).set(parked)
-
     def run(self, stop: threading.Event, *, gauge_interval: float = 1.0) -> None:
         """Cycle until ``stop`` is set; after a cycle that found nothing, wait for a writer's commit.
 
@@ -356,7 +395,14 @@ class OutboxRelay:
         relay claims as soon as one commits; ``idle_interval`` bounds the wait, so events whose
         writers do not notify (another service's code, a script) are still picked up.
         """
-        next_gauges = 0.0
+        gauges = BacklogGauges(self._database_url, self._store, self._metrics, self.settings.schema, gauge_interval,
+                               name=self.relay_id)
+        try:
+            self._cycle_until(stop)
+        finally:
+            gauges.close()
+
+    def _cycle_until(self, stop: threading.Event) -> None:
         ahead: _Batch | None = None
         while not stop.is_set():
             batch: _Batch | None = None
@@ -368,11 +414,6 @@ class OutboxRelay:
                     self._send(batch)
                     ahead = self._claim()
                     result = self._finish(batch)
-                if time.monotonic() >= next_gauges:
-                    started = time.monotonic()
-                    self.refresh_gauges()
-                    # Counting a large backlog takes a while: spend at most about 5 % of the time on it.
-                    next_gauges = time.monotonic() + max(gauge_interval, 20 * (time.monotonic() - started))
             except psycopg.OperationalError:
                 _log.exception("outbox relay %s lost its database connection; reconnecting", self.relay_id)
                 # Unsettled batches are given up: their leases lapse after lock_ttl and their events are

@@ -333,3 +333,32 @@ def test_a_relay_whose_database_connection_is_cut_reconnects_and_relays_on(
         [second] = enqueue(database, [(uuid.uuid4(), 1)])
         [received] = pull_all(topic[1], 1)
         assert received.message.attributes["event_id"] == str(second)
+
+
+class _SlowCountStore(OutboxStore):
+    """An outbox whose counting takes until ``released``: a very large backlog, as far as a relay can tell."""
+
+    def __init__(self, schema: str, released: threading.Event) -> None:
+        super().__init__(schema)
+        self.released = released
+        self.counting = threading.Event()
+
+    def counts(self, conn: psycopg.Connection) -> tuple[int, int]:
+        self.counting.set()
+        self.released.wait(30)
+        return super().counts(conn)
+
+
+def test_a_slow_backlog_count_holds_up_no_event(database: str, publisher: EventPublisher, topic) -> None:
+    """The gauges count on a thread of their own: the relay goes on relaying while a count runs."""
+    relay = make_relay(database, publisher, topic[0], idle_interval=0.05)
+    released = threading.Event()
+    relay._store = store = _SlowCountStore("catalog", released)  # noqa: SLF001 - the test's only hook
+    with running(relay):
+        try:
+            eventually(store.counting.is_set, timeout=10, what="the gauges start counting")
+            [event_id] = enqueue(database, [(uuid.uuid4(), 1)])
+            [received] = pull_all(topic[1], 1)
+            assert received.message.attributes["event_id"] == str(event_id)
+        finally:
+            released.set()
