@@ -140,6 +140,7 @@ class DriverBase:
                 f"target without {capability} skips it instead of failing"
             )
             raise checks.ContractViolation("driver", "undeclared capability", msg)
+
     def forget_observed_events(self) -> None:
         """For the seeded-defect matrix (no scenario does this): ``events`` no longer returns the
         messages observed so far, so a message an earlier run's defect published without the
