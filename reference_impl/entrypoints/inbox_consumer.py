@@ -4,8 +4,9 @@ The StreamingPull callback decodes a message (``identify``) and queues it; one a
 takes whatever has queued (up to ``max_batch``, never waiting for more: a lone message goes alone
 and adds no latency) and applies it in one transaction: record the batch in the inbox in one
 statement (an event id processed before is acknowledged and skipped, per message), run each fresh
-event's handler (their statements pipelined: one round trip per batch), commit, and only then ack. Ordering holds across batches: the client releases
-the next message of an ordering key only once the previous one is acked.
+event's handler (their statements pipelined: one round trip per batch), commit, and only then
+ack. Ordering holds across batches: the client releases the next message of an ordering key only
+once the previous one is acked.
 
 A message whose handler fails is nacked, so the broker redelivers it with the subscription's
 retry policy and, after its max delivery attempts, dead-letters it; its writes and its inbox row
