@@ -21,7 +21,8 @@ Starts PostgreSQL (``DATABASE_URL`` or an embedded one) and the Pub/Sub stand-in
   clock, one machine); p50/p99 of each stage, the rate the writer achieved, the rate applied and
   the consumer's mean batch;
 - **backlog**: one relay, started once the table is loaded and vacuumed, draining the first
-  ``--backlog-sample`` events of a pending table of each ``--backlogs`` size, and the claim query's plan (``OutboxStore.claim`` under EXPLAIN ANALYZE, rolled back).
+  ``--backlog-sample`` events of a pending table of each ``--backlogs`` size, and the claim query's
+  plan (``OutboxStore.claim`` under EXPLAIN ANALYZE, rolled back).
 
 Prints a table with events/s and the ratio to the SQL-alone figure. Not a test: numbers vary with
 the machine; the ratios are the point.
