@@ -1,4 +1,4 @@
-"""A pytest plugin for the measuring run of ``test_typical_deployment.py``: one verdict per scenario.
+"""A pytest plugin for the inner runs of the deployed-topology tests (inner_run.py): one verdict per scenario.
 
 Loaded into the inner ``pytest features/`` run with ``-p applicability``; at the end it writes
 ``{nodeid: {"verdict": ..., "areas": [...], "needs": [...]}}`` to the file named by

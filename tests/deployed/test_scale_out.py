@@ -16,10 +16,6 @@ prints how many ran. It is a partial feature run (about a minute on an idle mach
 from __future__ import annotations
 
 import dataclasses
-import json
-import os
-import subprocess
-import sys
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -30,8 +26,8 @@ from fixtures.postgres import PostgresServer
 from fixtures.pubsub.plugin import PubsubEndpoint
 from fixtures.reference import scaled_out_references, standins
 from fixtures.targets import target_url
+from tests.deployed.inner_run import run_features
 
-ROOT = Path(__file__).resolve().parents[2]
 AREAS = ("features/outbox", "features/projection")
 #: What one process holds for itself; the shared-port target does not advertise it (see above).
 PER_PROCESS = frozenset({"faults", "clock", "rest"})
@@ -49,17 +45,7 @@ def test_outbox_and_projection_conform_with_two_references(
         env = {**env, "LINGO_TEST_CLOCK": "0"}  # one process's clock would not move the other's
         with scaled_out_references(postgres.create_database(), count=2, extra_env=env) as reference:
             reference = dataclasses.replace(reference, capabilities=reference.capabilities - PER_PROCESS)
-            out = tmp_path / "verdicts.json"
-            completed = subprocess.run(  # noqa: S603 - our own test run, fixed arguments
-                [sys.executable, "-m", "pytest", *AREAS, f"--target={target_url(reference)}", "-p", "applicability",
-                 "-p", "no:cacheprovider", "-p", "no:lingo-scoreboard", f"--basetemp={tmp_path / 'inner'}",
-                 f"--results-dir={tmp_path / 'results'}", "-q", "--no-header", "-rN"],
-                cwd=ROOT, capture_output=True, text=True, timeout=1200, check=False,
-                env={**os.environ, "LINGO_APPLICABILITY_OUT": str(out),
-                     "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")]))},
-            )
-    assert out.exists(), f"the inner run wrote no verdicts (exit {completed.returncode}):\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}"
-    verdicts = json.loads(out.read_text(encoding="utf-8"))
+            completed, verdicts = run_features(list(AREAS), target_url(reference), tmp_path)
     counts = {area: Counter(v["verdict"] for v in verdicts.values() if area in v["areas"]) for area in MIN_RAN}
     print("\nscenarios against 2 references (2 relays, 2 consumers each stream):")  # noqa: T201 - the measured figures
     for area, count in counts.items():

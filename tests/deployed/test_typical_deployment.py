@@ -13,10 +13,6 @@ It is a whole feature run (about a minute and a half on an idle machine).
 from __future__ import annotations
 
 import dataclasses
-import json
-import os
-import subprocess
-import sys
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -27,8 +23,8 @@ from fixtures.postgres import PostgresServer
 from fixtures.pubsub.plugin import PubsubEndpoint
 from fixtures.reference import running_reference, standins
 from fixtures.targets import target_url
+from tests.deployed.inner_run import run_features
 
-ROOT = Path(__file__).resolve().parents[2]
 TYPICAL = frozenset({"grpc", "observe_events", "publish_raw", "database"})
 MIN_NON_REST_SHARE = 0.85
 MIN_APPLICABLE = {"projection": 15, "outbox": 10}
@@ -67,18 +63,7 @@ def test_a_typical_deployment_can_run_most_scenarios(
         running_reference(postgres.create_database(), extra_env=env) as reference,
     ):
         url = target_url(dataclasses.replace(reference, capabilities=TYPICAL))
-        out = tmp_path / "verdicts.json"
-        completed = subprocess.run(  # noqa: S603 - our own test run, fixed arguments
-            [sys.executable, "-m", "pytest", "features/", f"--target={url}", "-p", "applicability",
-             "-p", "no:cacheprovider", "-p", "no:lingo-scoreboard", f"--basetemp={tmp_path / 'inner'}",
-             f"--results-dir={tmp_path / 'results'}", "-q",
-             "--no-header", "-rN"],
-            cwd=ROOT, capture_output=True, text=True, timeout=1200, check=False,
-            env={**os.environ, "LINGO_APPLICABILITY_OUT": str(out),
-                 "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")]))},
-        )
-    assert out.exists(), f"the inner run wrote no verdicts (exit {completed.returncode}):\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}"
-    verdicts = json.loads(out.read_text(encoding="utf-8"))
+        completed, verdicts = run_features(["features/"], url, tmp_path)
     table, rows = share_table(verdicts)
     print(f"\nscenarios applicable with capabilities {','.join(sorted(TYPICAL))}:\n{table}")  # noqa: T201 - the measured figures
 
