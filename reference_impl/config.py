@@ -53,7 +53,9 @@ class Settings:
         pubsub_faults_url: fault-control API of the Pub/Sub stand-in, advertised to the suite.
         pubsub_retry_seconds: (min, max) redelivery backoff for locally provisioned subscriptions,
             overriding contracts/pubsub.yaml so poison messages dead-letter quickly in tests.
-        relay_interval: seconds an idle outbox relay waits before polling again.
+        relay_interval: longest wait of an idle outbox relay before it polls again. Its writers
+            notify commits and the relay wakes for backoffs and lapsed leases on its own, so
+            this only bounds the delay for rows written by something else.
         run_relays: run the outbox relays in this process.
         run_consumers: run the inbox consumers in this process.
         test_clock: let tests move the service's clock (``POST /_reference/clock/advance``).
@@ -79,7 +81,7 @@ class Settings:
     gcs_service_account_file: str | None = None
     pubsub_faults_url: str | None = None
     pubsub_retry_seconds: tuple[float, float] | None = None
-    relay_interval: float = 0.02
+    relay_interval: float = 1.0
     run_relays: bool = True
     run_consumers: bool = True
     test_clock: bool = False

@@ -162,6 +162,26 @@ class OutboxStore:
         rows = conn.cursor(row_factory=dict_row).execute(query, params).fetchall()
         return sorted((ClaimedEvent(**row) for row in rows), key=lambda e: e.seq)
 
+    def seconds_until_due(self, conn: psycopg.Connection, *, lock_ttl: timedelta) -> float | None:
+        """Seconds until an open event becomes claimable by time alone, None when none will.
+
+        That is the earliest future ``available_at`` of an unleased event (a retry's backoff, an
+        event scheduled ahead) or the earliest expiry of a lease (its relay presumed dead). Events
+        due now but behind an earlier event of their aggregate are not counted: the relay holding
+        that event claims them once it has settled it. Both minima are walks of partial indexes.
+        """
+        row = conn.execute(
+            self._q(
+                "SELECT extract(epoch FROM least("
+                " (SELECT min(available_at) FROM {outbox} WHERE published_at IS NULL AND available_at > now()"
+                "   AND parked_at IS NULL AND lock_token IS NULL),"
+                " (SELECT min(locked_at) FROM {outbox} WHERE published_at IS NULL AND lock_token IS NOT NULL) + %s"
+                ") - now())"
+            ),
+            (lock_ttl,),
+        ).fetchone()
+        return None if row is None or row[0] is None else float(row[0])
+
     def explain_claim(self, conn: psycopg.Connection, *, limit: int = 200, lock_ttl: timedelta = timedelta(seconds=10)) -> str:
         """The plan PostgreSQL chooses for the claim (``EXPLAIN``, not executed), one node a line."""
         query, params = self._claim_query(lock_token="explain", limit=limit, lock_ttl=lock_ttl)
@@ -288,6 +308,8 @@ class OutboxStore:
             ),
             {"aggregate": aggregate_id, "since": since, "until": until, "published": include_published},
         )
+        if cursor.rowcount:  # wakes idle relays when the caller commits, as a writer's insert does
+            conn.execute("SELECT pg_notify(%s, '')", (self.channel,))
         return cursor.rowcount
 
     def counts(self, conn: psycopg.Connection) -> tuple[int, int]:

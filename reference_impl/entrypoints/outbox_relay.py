@@ -65,8 +65,9 @@ class RelaySettings:
         schema: the service schema whose ``outbox_events`` it drains.
         topic: the topic id it publishes to.
         batch_size: events claimed per cycle.
-        idle_interval: longest wait after an empty cycle before polling again; a writer's commit
-            notification ends the wait earlier (``OutboxStore.enqueue`` sends one).
+        idle_interval: longest wait after an empty cycle before polling again, the safety net for
+            writers that do not notify; a writer's commit notification ends the wait earlier
+            (``OutboxStore.enqueue`` sends one), and it never outlasts the next backoff or lease.
         initial_backoff: delay after the first failed attempt; doubles each attempt.
         max_backoff: the cap of that delay.
         max_attempts: attempts before an event is parked.
@@ -437,8 +438,17 @@ class OutboxRelay:
             pass
 
     def _wait_for_work(self, stop: threading.Event) -> None:
-        """Wait until a writer's commit is notified, ``stop`` is set, or ``idle_interval`` has passed."""
-        deadline = time.monotonic() + self.settings.idle_interval
+        """Wait until a writer's commit is notified, ``stop`` is set, or ``idle_interval`` has passed;
+        no longer than until the next event becomes due by time alone (a backoff or a lease ending)."""
+        wait = self.settings.idle_interval
+        try:
+            with self._conn.transaction():
+                due_in = self._store.seconds_until_due(self._conn, lock_ttl=self.settings.lock_ttl)
+            if due_in is not None and due_in > 0:
+                wait = min(wait, due_in)
+        except psycopg.OperationalError:
+            pass  # the wait below sees it too, and the next cycle reconnects
+        deadline = time.monotonic() + wait
         try:
             while not stop.is_set() and (remaining := deadline - time.monotonic()) > 0:
                 # In slices, so that a stop is seen within _STOP_CHECK even with a long idle interval.

@@ -57,6 +57,8 @@ class DriverBase:
         self._http_transport = http_transport
         self._channels: dict[str, grpc.Channel] = {}
         self._http: httpx.Client | None = None
+        #: for processes the driver started itself on loopback (relays' metrics), never the target's transport
+        self._loopback_http: httpx.Client | None = None
         self._observer: EventObserver | None = None
         self._tokens = BearerTokens(target.token_command)
         #: ids of the messages the suite published itself (deliberately malformed ones among them)
@@ -71,8 +73,9 @@ class DriverBase:
         for channel in self._channels.values():
             channel.close()
         self._channels.clear()
-        if self._http is not None:
-            self._http.close()
+        for client in (self._http, self._loopback_http):
+            if client is not None:
+                client.close()
         if self._observer is not None:
             self._observer.close()
 
@@ -165,6 +168,13 @@ class DriverBase:
     def _new_http(self, timeout: float) -> httpx.Client:
         """The HTTP client for REST and storage (over ``http_transport`` when one was given)."""
         return httpx.Client(timeout=timeout, transport=self._http_transport)
+
+    def _loopback_client(self) -> httpx.Client:
+        """One client for the driver's own loopback processes: a client per request would build a TLS
+        context each time, which costs more than the request."""
+        if self._loopback_http is None:
+            self._loopback_http = httpx.Client(timeout=5)
+        return self._loopback_http
 
     def _channel(self, address: str | None) -> grpc.Channel:
         self._declare("grpc", "a gRPC call")

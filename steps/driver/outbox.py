@@ -387,7 +387,7 @@ class OutboxCalls(BrokerCalls):
 
     def relay_metrics(self, relay: RelayProcess) -> dict[str, float]:
         """Metrics of a relay the driver started."""
-        return _parse_metrics(httpx.get(relay.metrics_url, timeout=5).text)
+        return _parse_metrics(self._loopback_client().get(relay.metrics_url).text)
 
     def stop_relay(self, relay: RelayProcess) -> None:
         """SIGTERM a relay (it finishes its cycle) and wait for it."""

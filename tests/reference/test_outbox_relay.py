@@ -71,10 +71,13 @@ def make_relay(database: str, publisher: EventPublisher, topic_id: str, **overri
     return OutboxRelay(database, publisher, settings, RelayMetrics(CollectorRegistry()))
 
 
-def enqueue(database: str, events: list[tuple[uuid.UUID, int]], *, commit: bool = True) -> list[uuid.UUID]:
+def enqueue(
+    database: str, events: list[tuple[uuid.UUID, int]], *, commit: bool = True, available_in: timedelta | None = None
+) -> list[uuid.UUID]:
     store = OutboxStore("catalog")
     ids = []
     with psycopg.connect(database) as conn:
+        (now,) = conn.execute("SELECT now()").fetchone()  # type: ignore[misc]
         for aggregate_id, version in events:
             event_id = uuid.uuid4()
             ids.append(event_id)
@@ -87,6 +90,7 @@ def enqueue(database: str, events: list[tuple[uuid.UUID, int]], *, commit: bool 
                     event_type="catalog.video.updated",
                     payload=f"v{version}".encode(),
                     headers={"event_id": str(event_id), "version": str(version), "aggregate_id": str(aggregate_id)},
+                    available_at=None if available_in is None else now + available_in,
                 ),
             )
         if not commit:
@@ -299,6 +303,43 @@ def test_an_idle_relay_wakes_on_a_writers_commit(database: str, idle_relay: _Wai
     eventually(idle_relay.waiting.is_set, timeout=10, what="the relay waits after an empty cycle")
     [event_id] = enqueue(database, [(uuid.uuid4(), 1)])
     [received] = pull_all(topic[1], 1)  # its deadline (10 s) is a third of the idle interval
+    assert received.message.attributes["event_id"] == str(event_id)
+
+
+def test_an_idle_relay_wakes_when_a_backoff_ends(database: str, idle_relay: _WaitingRelay, topic) -> None:
+    """An event not yet due (a retry's backoff) is relayed when it falls due, not after the 30 s interval."""
+    eventually(idle_relay.waiting.is_set, timeout=10, what="the relay waits after an empty cycle")
+    [event_id] = enqueue(database, [(uuid.uuid4(), 1)], available_in=timedelta(seconds=1))
+    [received] = pull_all(topic[1], 1)
+    assert received.message.attributes["event_id"] == str(event_id)
+
+
+def test_an_idle_relay_takes_over_a_lease_when_it_lapses(
+    database: str, publisher: EventPublisher, topic
+) -> None:
+    """A lease left by a dead relay is taken over when it lapses (lock_ttl), not after the 30 s interval."""
+    settings = RelaySettings(schema="catalog", topic=topic[0], idle_interval=30.0, lock_ttl=timedelta(seconds=1))
+    [event_id] = enqueue(database, [(uuid.uuid4(), 1)])
+    with psycopg.connect(database) as conn:
+        conn.execute("UPDATE catalog.outbox_events SET lock_token = 'a-dead-relay', locked_at = now()")
+    with running(_WaitingRelay(database, publisher, settings, RelayMetrics(CollectorRegistry()))):
+        [received] = pull_all(topic[1], 1)
+    assert received.message.attributes["event_id"] == str(event_id)
+
+
+def test_a_redrive_wakes_an_idle_relay(database: str, idle_relay: _WaitingRelay, topic) -> None:
+    """Re-driving notifies the outbox channel as a writer does, so a parked event goes out at once."""
+    a, event_id = uuid.uuid4(), uuid.uuid4()
+    with psycopg.connect(database) as conn:  # a parked event, as a relay leaves one that used up its attempts
+        conn.execute(
+            "INSERT INTO catalog.outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload, headers,"
+            " parked_at) VALUES (%s, 'video', %s, 'catalog.video.updated', 'x', %s, now())",
+            (event_id, a, f'{{"event_id": "{event_id}"}}'),
+        )
+    eventually(idle_relay.waiting.is_set, timeout=10, what="the relay waits after an empty cycle")
+    with psycopg.connect(database) as conn:
+        assert OutboxStore("catalog").redrive(conn, aggregate_id=a) == 1
+    [received] = pull_all(topic[1], 1)
     assert received.message.attributes["event_id"] == str(event_id)
 
 
