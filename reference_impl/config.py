@@ -81,7 +81,7 @@ class Settings:
     gcs_service_account_file: str | None = None
     pubsub_faults_url: str | None = None
     pubsub_retry_seconds: tuple[float, float] | None = None
-    relay_interval: float = 1.0
+    relay_interval: float = 0.25
     run_relays: bool = True
     run_consumers: bool = True
     test_clock: bool = False
