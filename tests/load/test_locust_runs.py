@@ -6,14 +6,19 @@ Runs are short and small (a few users for seconds): they prove the machinery, no
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import os
+import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from fixtures.process import forget_process_group, guard_process_group
 from fixtures.targets import TargetConfig, target_url
 
 ROOT = Path(__file__).parents[2]
@@ -49,8 +54,29 @@ def _locust(*args: str) -> list[str]:
     return [sys.executable, "-m", "locust", "-f", "load/", *args]
 
 
+@contextlib.contextmanager
+def _locust_process(*args: str) -> Iterator[subprocess.Popen[str]]:
+    """A locust process in a session of its own that the reaper knows, so a test run killed mid-way
+    leaves none behind; killed at the end of the block if it is still running."""
+    process = subprocess.Popen(  # noqa: S603 - our own load folder
+        _locust(*args), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    guard_process_group(process.pid)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        forget_process_group(process.pid)
+
+
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(_locust(*args), cwd=ROOT, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False)  # noqa: S603
+    """Run locust to its end (or ``RUN_TIMEOUT``)."""
+    with _locust_process(*args) as process:
+        stdout, stderr = process.communicate(timeout=RUN_TIMEOUT)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 def _free_port() -> int:
@@ -84,23 +110,16 @@ def test_a_master_and_two_workers_run_every_user_kind(target: TargetConfig, tmp_
     thresholds = tmp_path / "thresholds.toml"
     thresholds.write_text(LOOSE_THRESHOLDS, encoding="utf-8")
     port = _free_port()
-    worker_args = _locust("--worker", "--master-host", "127.0.0.1", "--master-port", str(port))
-    workers = [
-        subprocess.Popen(worker_args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # noqa: S603
-        for _ in range(2)
-    ]
-    try:
+    worker_args = ("--worker", "--master-host", "127.0.0.1", "--master-port", str(port))
+    with _locust_process(*worker_args) as first, _locust_process(*worker_args) as second:
         master = _run(
             "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port), "--expect-workers", "2",
             "--headless", "-u", "6", "-r", "6", "-t", "15s", "--pipeline-rate", "4", "--upload-bytes", "65536",
             "--target-url", target_url(target), "--thresholds", str(thresholds), "--csv", str(tmp_path / "run"),
             "--html", str(tmp_path / "run.html"),
         )
+        workers = [first, second]
         worker_errors = [worker.communicate(timeout=60)[1] for worker in workers]
-    finally:
-        for worker in workers:
-            if worker.poll() is None:
-                worker.kill()
     log = master.stdout + master.stderr
     assert master.returncode == 0, log[-4000:]
     assert all(worker.returncode == 0 for worker in workers), worker_errors
