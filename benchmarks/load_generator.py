@@ -23,6 +23,8 @@ import sys
 import time
 import uuid
 
+from fixtures.process import start
+
 USER = str(uuid.uuid4())
 CLIENTS = ("driver-grpc", "raw-grpc", "driver-rest", "raw-rest")
 
@@ -174,12 +176,11 @@ def _free_port() -> int:
 def _measure(kind: str, seconds: float, concurrency: int) -> dict[str, float]:
     port = _free_port()
     surface = kind.split("-")[1]
-    server = subprocess.Popen(  # noqa: S603 - this module, fixed arguments
-        [sys.executable, "-m", "benchmarks.load_generator", "--serve", surface, "--port", str(port)],
-        stdout=subprocess.PIPE, text=True,
+    server = start(  # a child the reaper stops should the benchmark be killed
+        f"the {surface} server", [sys.executable, "-m", "benchmarks.load_generator", "--serve", surface, "--port", str(port)],
+        ready=lambda line: line.strip() == "ready", timeout=60,
     )
     try:
-        assert server.stdout is not None and server.stdout.readline().strip() == "ready"
         done = subprocess.run(  # noqa: S603
             [sys.executable, "-m", "benchmarks.load_generator", "--client", kind, "--port", str(port),
              "--seconds", str(seconds), "--concurrency", str(concurrency)],
@@ -187,8 +188,7 @@ def _measure(kind: str, seconds: float, concurrency: int) -> dict[str, float]:
         )
         return json.loads(done.stdout.strip().splitlines()[-1])
     finally:
-        server.kill()
-        server.wait(10)
+        server.stop()
 
 
 def main() -> None:

@@ -35,7 +35,6 @@ import json
 import multiprocessing
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -54,6 +53,7 @@ from prometheus_client import CollectorRegistry  # noqa: E402
 from psycopg_pool import ConnectionPool  # noqa: E402
 
 from fixtures.postgres import postgres_server  # noqa: E402
+from fixtures.process import Child, start  # noqa: E402
 from fixtures.pubsub.process import start_standin  # noqa: E402
 from reference_impl.adapters.inbox import InboxEntry, InboxStore  # noqa: E402
 from reference_impl.adapters.migrations import migrate  # noqa: E402
@@ -123,29 +123,16 @@ def sql_alone(dsn: str, events: list[EventMessage], batch: int) -> float:
     return len(events) / (time.monotonic() - start)
 
 
-def start_relays(count: int, env: dict[str, str], batch: int, idle: float) -> list[subprocess.Popen[str]]:
-    relays = []
-    for _ in range(count):
-        relay = subprocess.Popen(  # noqa: S603 - our own module
-            [sys.executable, "-m", "reference_impl.entrypoints.outbox_relay", "--schema", "catalog", "--topic", TOPIC,
-             "--project", PROJECT, "--batch-size", str(batch), "--idle-interval", str(idle)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
-        )
-        assert relay.stdout is not None
-        line = relay.stdout.readline()
-        if not line.startswith("outbox-relay ready"):
-            raise RuntimeError(f"relay did not start: {line!r}")
-        relays.append(relay)
-    return relays
+def start_relays(count: int, env: dict[str, str], batch: int, idle: float) -> list[Child]:
+    """Start ``count`` relay processes (children the reaper stops should the benchmark be killed)."""
+    argv = [sys.executable, "-m", "reference_impl.entrypoints.outbox_relay", "--schema", "catalog", "--topic", TOPIC,
+            "--project", PROJECT, "--batch-size", str(batch), "--idle-interval", str(idle)]
+    return [start("an outbox relay", argv, ready="outbox-relay ready", timeout=60, env=env) for _ in range(count)]
 
 
-def stop(processes: list[subprocess.Popen[str]]) -> None:
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.wait(10)
-        if process.stdout is not None:
-            process.stdout.close()
+def stop(relays: list[Child]) -> None:
+    for relay in relays:
+        relay.stop(grace=10)
 
 
 def relay_throughput(dsn: str, env: dict[str, str], events: list[EventMessage], relays: int, batch: int) -> float:
