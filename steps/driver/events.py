@@ -9,6 +9,8 @@ through the driver; a contract violation surfaces when a step looks at that aggr
 
 from __future__ import annotations
 
+import contextlib
+
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -162,7 +164,11 @@ class EventObserver:
             raise TopicMissing(msg) from None
         self._subscriptions.append(name)
         self._observed.add(topic)
-        self._streams.append(self.subscriber.subscribe(name, callback=self._collector(topic)))
+        # With callbacks awaited on shutdown, a stream's result() (see close) returns once the acks
+        # they made are sent, so closing the client next cannot fail them on a closed channel.
+        self._streams.append(
+            self.subscriber.subscribe(name, callback=self._collector(topic), await_callbacks_on_shutdown=True)
+        )
 
     def _collector(self, topic: str) -> Callable[[Any], None]:
         def collect(message: Any) -> None:
@@ -235,6 +241,9 @@ class EventObserver:
         """Stop the streams and delete the run's subscriptions."""
         for stream in self._streams:
             stream.cancel()
+        for stream in self._streams:  # cancel() only starts the shutdown
+            with contextlib.suppress(Exception):  # a stream that failed has told its callbacks already
+                stream.result(timeout=10)
         for name in self._subscriptions:
             try:
                 self.subscriber.delete_subscription(subscription=name)
