@@ -8,20 +8,12 @@ outline placeholder (``<refusal>``) pins every row of that reason.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from contracts.docs.behaviours import Feature
 from contracts.docs.markdown import cell
 
-ERRORS_FILE = "errors.yaml"
 _EXPECTATION = re.compile(r'fails? with (?P<code>[A-Z_]+|<[^>]+>) and reason "(?P<reason>[A-Z0-9_]+)"')
-
-
-def load_errors(contracts_dir: Path) -> dict[str, Any]:
-    return yaml.safe_load((contracts_dir / ERRORS_FILE).read_text(encoding="utf-8"))
 
 
 def pinning(features: list[Feature]) -> dict[tuple[str, str], list]:

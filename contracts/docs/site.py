@@ -24,6 +24,7 @@ from contracts import schemas
 from contracts.docs import asyncapi, behaviours, changes, checks, conformance, errors_page, events_page, rest_page
 from contracts.docs.descriptors import load_images
 from contracts.docs.grpc_reference import Reference, page_name
+from contracts.error_table import load_errors
 from contracts.topology import load_topology
 
 class _Collect(logging.Handler):
@@ -121,7 +122,7 @@ def write_pages(docs_dir: Path, contracts_dir: Path, results: list[Path]) -> lis
         raise DocsBuildError("the generated AsyncAPI document is not valid AsyncAPI 3.0.0:\n  " + "\n  ".join(problems))
     images = load_images(contracts_dir)
     reference = Reference(images.current)
-    error_table = errors_page.load_errors(contracts_dir)
+    error_table = load_errors(contracts_dir)
     openapi = schemas.load_openapi()
 
     def write(relative: str, text: str) -> None:

@@ -19,6 +19,7 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from contracts.error_table import problem_base
 from reference_impl.domain import errors
 
 _log = logging.getLogger(__name__)
@@ -28,7 +29,8 @@ ERROR_DOMAIN = "lingo.reference"
 MAX_MESSAGE_CHARS = 1024
 #: Most field violations sent: a status must fit the client's metadata limit (8 KiB by default).
 MAX_VIOLATIONS = 20
-PROBLEM_BASE = "https://lingo.dev/problems/"
+#: what every Problem Details ``type`` starts with, as contracts/errors.yaml says
+PROBLEM_BASE = problem_base()
 
 #: domain error -> (gRPC code, HTTP status, Problem Details type slug)
 WIRE: dict[type[errors.DomainError], tuple[grpc.StatusCode, int, str]] = {
