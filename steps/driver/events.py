@@ -10,7 +10,6 @@ through the driver; a contract violation surfaces when a step looks at that aggr
 from __future__ import annotations
 
 import contextlib
-
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -241,8 +240,8 @@ class EventObserver:
         """Stop the streams and delete the run's subscriptions."""
         for stream in self._streams:
             stream.cancel()
-        for stream in self._streams:  # cancel() only starts the shutdown
-            with contextlib.suppress(Exception):  # a stream that failed has told its callbacks already
+        for stream in self._streams:  # cancel() only starts the shutdown; result() waits for its end
+            with contextlib.suppress(Exception):  # how a stream ended does not matter once it is closed
                 stream.result(timeout=10)
         for name in self._subscriptions:
             try:
