@@ -4,7 +4,10 @@ Runs the feature suite once in a subprocess (``-p no:cacheprovider``; its ``--ba
 and the plugin's ``--results-dir`` in a temporary folder) and prints:
 
 - the run's wall time next to the CPU time (user + system) of it and every process it waited for
-  (the reference, relays, stand-ins, PostgreSQL when embedded): wall much above CPU means waiting;
+  (the reference, relays, stand-ins), plus the embedded PostgreSQL's: wall much above CPU means
+  waiting. ``pg_ctl`` daemonises the postmaster, so its CPU is not the run's as far as the kernel's
+  accounting of children goes; it is sampled from ``/proc`` while the run lasts (Linux only: on
+  other systems, and with ``DATABASE_URL`` or Docker, PostgreSQL's CPU is left out);
 - per area (feature folder): scenarios and the sum of their JUnit durations (set-up, call and
   tear-down of each scenario; what the run spent outside them is collection and session start-up);
 - the ten slowest scenarios.
@@ -19,10 +22,12 @@ workers (``-n N``; ``auto`` for one per core); the sums of durations then add up
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import xml.etree.ElementTree as ET
 from collections import defaultdict
@@ -38,7 +43,7 @@ class Run:
 
     exit_code: int
     wall: float
-    cpu: float
+    cpu: float  #: the run's process tree and the embedded PostgreSQL
     cases: list[tuple[str, str, float]] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
 
@@ -54,19 +59,75 @@ class Run:
         return {area: (len(times), sum(times)) for area, times in sorted(areas.items())}
 
 
+class PostgresCpu:
+    """CPU seconds of the PostgreSQL servers whose data directory lies under ``root``, sampled from
+    ``/proc`` until ``stop``: per postmaster, its own time, the time of the children it has reaped
+    (backends that ended), and that of its live children, as last seen."""
+
+    PERIOD = 0.2
+
+    def __init__(self, root: Path) -> None:
+        self.root = str(root)
+        self._latest: dict[int, float] = {}
+        self._checked: dict[int, bool] = {}  # pid -> is one of the postmasters
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, name="postgres-cpu", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return sum(self._latest.values())
+
+    def _sample(self) -> None:
+        if not Path("/proc").is_dir():
+            return
+        tick = os.sysconf("SC_CLK_TCK")
+        while not self._stop.wait(self.PERIOD):
+            stats = dict(filter(None, map(_stat, Path("/proc").iterdir())))
+            for pid, (_ppid, utime, stime, cutime, cstime) in stats.items():
+                if self._is_postmaster(pid):
+                    children = sum(u + s for ppid, u, s, _cu, _cs in stats.values() if ppid == pid)
+                    self._latest[pid] = (utime + stime + cutime + cstime + children) / tick
+
+    def _is_postmaster(self, pid: int) -> bool:
+        if pid not in self._checked:
+            try:
+                self._checked[pid] = (Path(f"/proc/{pid}/comm").read_text().strip() == "postgres"
+                                      and self.root in Path(f"/proc/{pid}/cmdline").read_text())
+            except OSError:  # it has just exited
+                return False
+        return self._checked[pid]
+
+
+def _stat(entry: Path) -> tuple[int, tuple[int, int, int, int, int]] | None:
+    """(pid, (parent pid, utime, stime, children's utime, children's stime)) of a /proc entry, in ticks."""
+    if not entry.name.isdigit():
+        return None
+    try:
+        fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(entry.name), (int(fields[1]), *map(int, fields[11:15]))
+
+
 def run_pytest(paths: list[str], extra: list[str]) -> Run:
     """Run pytest on ``paths`` in a subprocess and read its JUnit XML."""
-    with tempfile.TemporaryDirectory(prefix="suite-time-") as scratch:
+    # The embedded PostgreSQL's data directory goes under TMPDIR, which the sampler recognises it by;
+    # the reaper may still be removing it as the folder is.
+    with tempfile.TemporaryDirectory(prefix="suite-time-", ignore_cleanup_errors=True) as scratch:
         junit = Path(scratch) / "junit.xml"
         command = [sys.executable, "-m", "pytest", *paths, "-q", "-p", "no:cacheprovider",
                    "--basetemp", str(Path(scratch) / "tmp"), f"--junitxml={junit}",
                    "--results-dir", str(Path(scratch) / "results"), *extra]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        postgres = PostgresCpu(Path(scratch))
         began = time.monotonic()
-        done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)  # noqa: S603
+        done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,  # noqa: S603
+                              env={**os.environ, "TMPDIR": scratch}, check=False)
         wall = time.monotonic() - began
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime) + postgres.stop()
         if done.returncode not in (0, 1) or not junit.exists():
             print(done.stdout[-4000:], file=sys.stderr)
         if done.returncode:
@@ -89,7 +150,7 @@ def xdist_args(workers: str | None) -> list[str]:
 def print_run(run: Run, per_area_runs: dict[str, Run] | None = None, label: str = "pytest features/") -> None:
     """The tables of one suite run (and of the per-area runs, if made)."""
     print(f"{label}: {len(run.cases)} scenarios, exit {run.exit_code}, wall {run.wall:.1f} s, "
-          f"CPU {run.cpu:.1f} s (this process tree), CPU/wall {run.cpu / run.wall:.2f}")
+          f"CPU {run.cpu:.1f} s (this process tree and PostgreSQL), CPU/wall {run.cpu / run.wall:.2f}")
     header = f"{'area':<12} {'scenarios':>9} {'sum of durations s':>19}"
     if per_area_runs:
         header += f" | {'alone: wall s':>13} {'CPU s':>7} {'CPU/wall':>8}"
