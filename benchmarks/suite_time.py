@@ -114,8 +114,8 @@ def _stat(entry: Path) -> tuple[int, tuple[int, int, int, int, int]] | None:
 
 def run_pytest(paths: list[str], extra: list[str]) -> Run:
     """Run pytest on ``paths`` in a subprocess and read its JUnit XML."""
-    # The embedded PostgreSQL's data directory goes under TMPDIR, which the sampler recognises it by;
-    # the reaper may still be removing it as the folder is.
+    # The embedded PostgreSQL's data directory goes under TMPDIR, which the sampler recognises it by.
+    # The run's reaper removes that directory after the run, perhaps while the folder is removed.
     with tempfile.TemporaryDirectory(prefix="suite-time-", ignore_cleanup_errors=True) as scratch:
         junit = Path(scratch) / "junit.xml"
         command = [sys.executable, "-m", "pytest", *paths, "-q", "-p", "no:cacheprovider",
