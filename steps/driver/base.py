@@ -156,8 +156,7 @@ class DriverBase:
         on from now (none: back to the reference's rules). The reference must have been started with
         ``LINGO_DEFECTS_SWITCHABLE=1``."""
         wanted = sorted(names)
-        with self._new_http(10.0) as http:
-            response = http.put(f"{self.target.rest_url}/_reference/defects", json={"on": wanted})
+        response = self._rest_client().put(f"{self.target.rest_url}/_reference/defects", json={"on": wanted})
         if response.status_code != 200 or response.json().get("on") != wanted:
             msg = (
                 f"switching seeded defects to {wanted} answered {response.status_code}: {response.text[:500]} "
@@ -165,13 +164,25 @@ class DriverBase:
             )
             raise checks.ContractViolation("driver", "defect switch refused", msg)
 
-    def _new_http(self, timeout: float) -> httpx.Client:
-        """The HTTP client for REST and storage (over ``http_transport`` when one was given)."""
-        return httpx.Client(timeout=timeout, transport=self._http_transport)
+    def _http_client(self) -> httpx.Client:
+        """The one HTTP client for the target's REST and storage (over ``http_transport`` when one was
+        given): a client per request would build a TLS context each time. Each request's deadline
+        is ``DEFAULT_DEADLINE`` unless it passes its own."""
+        if self._http is None:
+            self._http = httpx.Client(timeout=DEFAULT_DEADLINE, transport=self._http_transport)
+        return self._http
+
+    def _rest_client(self) -> httpx.Client:
+        """``_http_client``, for the target's REST endpoint, which it must have."""
+        if not self.target.rest_url:
+            msg = (f"target {self.target.name!r} has no REST endpoint; set rest_url in its description, "
+                   "or tag the scenario @needs_grpc only")
+            raise checks.ContractViolation("driver", "missing endpoint", msg)
+        return self._http_client()
 
     def _loopback_client(self) -> httpx.Client:
-        """One client for the driver's own loopback processes: a client per request would build a TLS
-        context each time, which costs more than the request."""
+        """One client for the processes the driver started itself on loopback (never over the target's
+        ``http_transport``)."""
         if self._loopback_http is None:
             self._loopback_http = httpx.Client(timeout=5)
         return self._loopback_http

@@ -27,7 +27,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import httpx
 import psycopg
 from psycopg.rows import dict_row
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -274,7 +273,7 @@ class OutboxCalls(BrokerCalls):
     def _fault(self, switch: str, body: dict[str, object]) -> None:
         self._require("faults", f"the {switch} fault switch")
         path = f"/_reference/faults/{switch}"
-        response = self._http_client().post(f"{self.target.rest_url}{path}", json=body)
+        response = self._rest_client().post(f"{self.target.rest_url}{path}", json=body)
         if response.status_code != 200:
             msg = f"POST {path} answered {response.status_code}: {response.text}"
             raise ContractViolation("driver", "fault switch refused", msg)
@@ -282,15 +281,7 @@ class OutboxCalls(BrokerCalls):
     def metrics(self) -> dict[str, float]:
         """The target's Prometheus metrics (``GET <rest_url>/metrics``) as ``name{labels}`` → value."""
         self._declare("rest", "GET /metrics")
-        return _parse_metrics(self._http_client().get(f"{self.target.rest_url}/metrics").text)
-
-    def _http_client(self) -> httpx.Client:
-        if not self.target.rest_url:
-            msg = f"target {self.target.name!r} has no REST endpoint; set rest_url in its description"
-            raise ContractViolation("driver", "missing endpoint", msg)
-        if self._http is None:
-            self._http = self._new_http(10.0)
-        return self._http
+        return _parse_metrics(self._rest_client().get(f"{self.target.rest_url}/metrics").text)
 
     def _require(self, capability: str, what: str) -> None:
         self._declare(capability, what)

@@ -27,7 +27,7 @@ from google.protobuf.message import Message
 from contracts.gen.profile.v1 import profile_pb2, profile_pb2_grpc
 from contracts.schemas import violations as schema_violations
 from steps.driver import checks
-from steps.driver.base import DEFAULT_DEADLINE, DriverBase
+from steps.driver.base import DriverBase
 from steps.driver.outcome import Identity, Outcome
 
 SURFACES = ("grpc", "rest")
@@ -237,14 +237,6 @@ class ProfileCalls(DriverBase):
     def _profile_rpc(self, method: str, request: Message, identity: Identity) -> Outcome:
         stub = profile_pb2_grpc.ProfileServiceStub(self._channel(self.target.profile_grpc))
         return self._unary(f"{_SERVICE}/{method}", getattr(stub, method), request, identity)
-
-    def _rest_client(self) -> httpx.Client:
-        if not self.target.rest_url:
-            msg = f"target {self.target.name!r} has no REST endpoint; set rest_url or tag the scenario @needs_grpc only"
-            raise checks.ContractViolation("driver", "missing endpoint", msg)
-        if self._http is None:
-            self._http = self._new_http(DEFAULT_DEADLINE)
-        return self._http
 
     def _rest(
         self, method: str, path: str, identity: Identity, response_type: type[Message], *, wrap: str | None = None,

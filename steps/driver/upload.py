@@ -33,6 +33,8 @@ GCS_JSON_API = "https://www.googleapis.com"
 EXPIRY_TOLERANCE_MS = 2000
 #: Storage requires resumable chunks in multiples of 256 KiB (all but the last).
 CHUNK_QUANTUM = 256 * 1024
+#: Seconds for one upload request: a whole file may go in one.
+UPLOAD_DEADLINE = 30.0
 
 
 def session_headers(content_type: str) -> dict[str, str]:
@@ -91,7 +93,9 @@ class UploadCalls(DriverBase):
             last = offset + len(chunk) >= total
             end = offset + len(chunk) - 1
             content_range = f"bytes {offset}-{end}/{total if last else '*'}" if chunk else f"bytes */{total}"
-            response = self._storage().put(session, headers={"content-range": content_range}, content=chunk)
+            response = self._storage().put(
+                session, headers={"content-range": content_range}, content=chunk, timeout=UPLOAD_DEADLINE
+            )
             result = _storage_result(response)
             if last or result.status != 308:
                 return result
@@ -101,7 +105,7 @@ class UploadCalls(DriverBase):
         """Move the clocks of the service and of its storage by ``seconds`` (capability ``clock``)."""
         self._declare("clock", "moving the clocks")
         for url in (f"{self.target.rest_url}/_reference/clock/advance", f"{self.target.storage_url}/_standin/clock/advance"):
-            self._http_any().post(url, params={"seconds": seconds}).raise_for_status()
+            self._http_client().post(url, params={"seconds": seconds}).raise_for_status()
 
     def stored_object(self, bucket: str, name: str) -> dict[str, Any] | None:
         """The JSON resource of a stored object, or None when there is none."""
@@ -157,12 +161,7 @@ class UploadCalls(DriverBase):
 
     def _storage(self) -> httpx.Client:
         self._declare("storage", "the signed upload URL")
-        return self._http_any()
-
-    def _http_any(self) -> httpx.Client:
-        if self._http is None:
-            self._http = self._new_http(30)
-        return self._http
+        return self._http_client()
 
 
 def signed_url_parts(url: str) -> tuple[str, str, dict[str, list[str]]]:
