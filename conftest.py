@@ -4,6 +4,7 @@ pytest_plugins = [
     "fixtures.postgres",
     "fixtures.pubsub.plugin",
     "steps.plugin",
+    "steps.step_index",
     "steps.results",
     "steps.interrupt",
     "steps.common",
