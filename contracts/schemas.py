@@ -45,6 +45,7 @@ __all__ = [
     "BASE_URI",
     "SchemaNotFound",
     "fast_validator",
+    "fast_validator_for",
     "format_checker",
     "load_openapi",
     "load_schema",
@@ -166,9 +167,12 @@ def fast_validator(name: str) -> jsonschema_rs.Validator:
     Raises:
         SchemaNotFound: no such schema.
     """
-    return jsonschema_rs.Draft202012Validator(
-        _load(name), registry=_rs_registry(), validate_formats=True, formats=_OWN_FORMATS
-    )
+    return fast_validator_for(_load(name), registry=_rs_registry())
+
+
+def fast_validator_for(schema: dict[str, Any], *, registry: jsonschema_rs.Registry | None = None) -> jsonschema_rs.Validator:
+    """A jsonschema-rs draft 2020-12 validator for ``schema``, checking formats as ``format_checker`` does."""
+    return jsonschema_rs.Draft202012Validator(schema, registry=registry, validate_formats=True, formats=_OWN_FORMATS)
 
 
 def _describe(error: ValidationError) -> str:

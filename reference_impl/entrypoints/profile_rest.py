@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import jsonschema_rs
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from google.protobuf import json_format
@@ -25,7 +26,7 @@ from jsonschema import Draft202012Validator
 from starlette.concurrency import run_in_threadpool
 
 from contracts.gen.profile.v1 import profile_pb2
-from contracts.schemas import format_checker, load_openapi
+from contracts.schemas import fast_validator_for, format_checker, load_openapi
 from reference_impl.domain import profile as rules
 from reference_impl.domain.errors import FieldViolation, UnsupportedMediaType
 from reference_impl.entrypoints.profile_servicer import caller_of
@@ -306,8 +307,14 @@ async def _body(request: Request, component: str) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError) as exc:
         msg = f"must be a JSON document matching {component}; it does not parse ({str(exc)[:200]})"
         raise rules.invalid(rules.REQUEST_INVALID, FieldViolation("body", msg)) from exc
-    errors = sorted(_validator(component).iter_errors(body), key=lambda e: list(e.absolute_path))
-    _raise_if([_violation(error) for error in errors])
+    judge = _fast_validator(component)
+    if not judge.is_valid(body):
+        errors = sorted(_validator(component).iter_errors(body), key=lambda e: list(e.absolute_path))
+        # jsonschema explains; where only the judge refuses (a pattern's ``$`` before a final newline), its words.
+        _raise_if([_violation(error) for error in errors] or [
+            FieldViolation(".".join(map(str, error.instance_path)) or "body", error.message)
+            for error in judge.iter_errors(body)
+        ])
     return body
 
 
@@ -333,11 +340,20 @@ def _nesting(raw: bytes) -> int:
     return deepest
 
 
+def _component_schema(component: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{component}", "components": load_openapi()["components"]}
+
+
 @functools.cache
 def _validator(component: str) -> Draft202012Validator:
-    document = load_openapi()
-    schema = {"$ref": f"#/components/schemas/{component}", "components": document["components"]}
-    return Draft202012Validator(schema, format_checker=format_checker())
+    """Explains why a body is refused (readable messages, the JSON path of each problem)."""
+    return Draft202012Validator(_component_schema(component), format_checker=format_checker())
+
+
+@functools.cache
+def _fast_validator(component: str) -> jsonschema_rs.Validator:
+    """Judges each body (jsonschema-rs: microseconds instead of a fraction of a millisecond)."""
+    return fast_validator_for(_component_schema(component))
 
 
 def _violation(error: Any) -> FieldViolation:
