@@ -31,7 +31,6 @@ from fixtures.postgres import postgres_server
 from fixtures.process import remove_temp_dir, temp_dir
 from fixtures.reference import READY_PREFIX, standins, without_parent_state
 from fixtures.targets import target_url
-from reference_impl import bootstrap
 from reference_impl.config import MAX_REST_WORKERS, ConfigError, Settings
 
 
@@ -95,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
         if stop.is_set():
             return 0
         settings = Settings.from_env(database_url, **_overrides(args))
+        # Imported only now: the service's imports take over a second, and --help, a bad option or
+        # a bad LINGO_* value should answer at once.
+        from reference_impl import bootstrap  # noqa: PLC0415
+
         failures: list[str] = []
         running = bootstrap.start(settings, on_failure=lambda message: (failures.append(message), stop.set()))
         stack.callback(running.stop)
