@@ -7,7 +7,7 @@ pytest which definitions of that name the test sees, then trying each step defin
 ``pytest features/``), so each walk grows with the run: 5.8 s of the test process's CPU per run of
 ``features/`` (1,503 steps), which this plugin brings to well under a second.
 
-It replaces that function with the same question asked in two remembered parts:
+It replaces that function with the same question asked in two parts, remembered per session:
 
 - which step definitions a test sees depends only on its collector (step definitions are module-,
   package- or plugin-level fixtures, never per test), so they are listed once per collector, in
@@ -22,6 +22,7 @@ scenario injects for its own test is never a step definition, so neither part go
 from __future__ import annotations
 
 import importlib
+import weakref
 from typing import Any
 
 import pytest
@@ -32,27 +33,37 @@ from pytest_bdd.steps import step_function_context_registry
 _bdd_scenario = importlib.import_module("pytest_bdd.scenario")
 
 
-class StepIndex:
-    """``find_fixturedefs_for_step`` for one session, from the two remembered parts above."""
+class _SessionIndex:
+    """The two remembered parts for one session's fixture manager."""
 
     def __init__(self) -> None:
-        self._visible: dict[str, list[tuple[Any, Any]]] = {}
-        self._matching: dict[tuple[str, str, str], tuple[Any, ...]] = {}
+        self.visible: dict[str, list[tuple[Any, Any]]] = {}
+        self.matching: dict[tuple[str, str, str], tuple[Any, ...]] = {}
 
-    def find_fixturedefs_for_step(self, step: Any, fixturemanager: Any, node: Any) -> tuple[Any, ...]:
-        where = node.parent.nodeid if node.parent is not None else node.nodeid
-        key = (where, step.type, step.name)
-        found = self._matching.get(key)
-        if found is None:
-            visible = self._visible.get(where)
-            if visible is None:
-                visible = self._visible[where] = list(_step_definitions(fixturemanager, node))
-            found = self._matching[key] = tuple(
-                fixturedef
-                for fixturedef, context in visible
-                if (context.type is None or context.type == step.type) and context.parser.is_matching(step.name)
-            )
-        return found
+
+#: One index per session: a session run inside another (pytester) may leave this plugin out and
+#: still come through here, with collectors named like the outer session's or an earlier one's.
+_INDEXES: weakref.WeakKeyDictionary[Any, _SessionIndex] = weakref.WeakKeyDictionary()
+
+
+def find_fixturedefs_for_step(step: Any, fixturemanager: Any, node: Any) -> tuple[Any, ...]:
+    """pytest-bdd's ``find_fixturedefs_for_step``, answered from the index of ``fixturemanager``'s session."""
+    index = _INDEXES.get(fixturemanager)
+    if index is None:
+        index = _INDEXES[fixturemanager] = _SessionIndex()
+    where = node.parent.nodeid if node.parent is not None else node.nodeid
+    key = (where, step.type, step.name)
+    found = index.matching.get(key)
+    if found is None:
+        visible = index.visible.get(where)
+        if visible is None:
+            visible = index.visible[where] = list(_step_definitions(fixturemanager, node))
+        found = index.matching[key] = tuple(
+            fixturedef
+            for fixturedef, context in visible
+            if (context.type is None or context.type == step.type) and context.parser.is_matching(step.name)
+        )
+    return found
 
 
 def _step_definitions(fixturemanager: Any, node: Any) -> Any:
@@ -70,7 +81,7 @@ _REPLACED = pytest.StashKey[Any]()
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_REPLACED] = _bdd_scenario.find_fixturedefs_for_step
-    _bdd_scenario.find_fixturedefs_for_step = StepIndex().find_fixturedefs_for_step
+    _bdd_scenario.find_fixturedefs_for_step = find_fixturedefs_for_step
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -58,3 +58,15 @@ def test_each_folder_runs_the_step_definitions_it_sees(pytester: pytest.Pytester
 
     result.assert_outcomes(passed=7, failed=1)
     result.stdout.fnmatch_lines(["*StepDefinitionNotFoundError*nobody defined this*"])
+
+
+def test_sessions_run_inside_this_one_keep_their_own_answers(pytester: pytest.Pytester) -> None:
+    # This session loads the plugin; the inner ones do not, yet their lookups come through it, with
+    # a collector named the same in both: each must see its own step definitions.
+    folder = pytester.mkdir("same")
+    for number, text in enumerate(("a first step", "a second step")):
+        pytester.makeconftest(f'from pytest_bdd import given\n\n@given("{text}")\ndef step_{number}():\n    pass\n')
+        # A feature file of its own each time: pytest-bdd keeps parsed features for the process.
+        (folder / f"f{number}.feature").write_text(f"Feature: s\n  Scenario: s\n    Given {text}\n")
+        (folder / "test_same.py").write_text(f'from pytest_bdd import scenarios\nscenarios("f{number}.feature")\n')
+        pytester.runpytest("-p", "no:xdist", "-p", "no:cacheprovider").assert_outcomes(passed=1)
