@@ -1,40 +1,69 @@
-"""An inbox consumer: StreamingPull → one transaction per pulled batch → ack each, or nack on failure.
+"""An inbox consumer: Pull a batch → apply it in one transaction → acknowledge it in one request, or nack.
 
-The StreamingPull callback decodes a message (``identify``) and queues it; one applier thread
-takes whatever has queued (up to ``max_batch``, never waiting for more: a lone message goes alone
-and adds no latency) and applies it in one transaction: record the batch in the inbox in one
-statement (an event id processed before is acknowledged and skipped, per message), run each fresh
-event's handler (their statements pipelined: one round trip per batch), commit, and only then
-ack. Ordering holds across batches: the client releases the next message of an ordering key only
-once the previous one is acked.
+One thread pulls up to ``max_batch`` messages (the broker answers as soon as one is there, so a lone
+message goes alone and adds no latency), decodes them (``identify``) and applies them in one
+transaction: record the batch in the inbox in one statement (an event id processed before is
+acknowledged and skipped, per message), run each fresh event's handler (their statements
+pipelined: one round trip per batch), commit, and only then acknowledge the batch in one request
+(``reference_impl.adapters.pulling``: the client library's StreamingPull cost far more per message
+than the SQL). Ordering holds across batches: the broker releases an ordering key's next message
+only once the previous one is acknowledged.
 
 A message whose handler fails is nacked, so the broker redelivers it with the subscription's
 retry policy and, after its max delivery attempts, dead-letters it; its writes and its inbox row
-are rolled back with the batch's transaction, and the rest of the batch runs again without it, so
-every other message is applied exactly once. An undecodable message is nacked the same way: it
-reaches the dead-letter topic, not a handler. If the commit itself fails, every message is nacked.
+are rolled back with the batch's transaction, and the rest of the batch runs again without it (and
+without any later message of its ordering key, nacked too), so every other message is applied
+exactly once. An undecodable message is nacked the same way: it reaches the dead-letter topic, not
+a handler. If the commit itself fails, every message is nacked. A pull the broker refuses is tried
+again after a pause that doubles up to a second.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import queue
 import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
 
+import grpc
 import psycopg
-from google.cloud import pubsub_v1
-from google.cloud.pubsub_v1.subscriber.message import Message
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from psycopg_pool import ConnectionPool
 
 from reference_impl.adapters.inbox import InboxEntry, InboxStore
+from reference_impl.adapters.pulling import PullCancelled, Puller
 
 _log = logging.getLogger(__name__)
+
+#: Seconds a pull may wait for a message before it is asked again.
+_PULL_TIMEOUT = 30.0
+#: Seconds for the acknowledgement of a batch.
+_SETTLE_TIMEOUT = 10.0
+#: Pause after a refused pull, doubling up to the cap.
+_RETRY_FIRST, _RETRY_CAP = 0.1, 1.0
+
+
+class Message(Protocol):
+    """What a consumer reads of a message: the client library's, a pulled one, or a test's."""
+
+    message_id: str
+    data: bytes
+    attributes: Mapping[str, str]
+    ordering_key: str
+    publish_time: datetime
+
+    def ack(self) -> None: ...
+
+    def nack(self) -> None: ...
+
+
+class HeldBack(Exception):
+    """Not applied because an earlier message of its ordering key in the same batch failed (nacked with it)."""
 
 
 class UndecodableMessage(Exception):
@@ -113,7 +142,6 @@ class InboxConsumer:
         identify: Identify,
         handlers: Mapping[str, Handler],
         metrics: ConsumerMetrics,
-        max_outstanding: int = 1000,
         max_batch: int = 100,
     ) -> None:
         self.subscription = subscription
@@ -128,23 +156,32 @@ class InboxConsumer:
         self._skipped = metrics.skipped.labels(self._label)
         self._failed = metrics.failed.labels(self._label)
         self._lag = metrics.lag.labels(self._label)
-        self._max_outstanding = max_outstanding
         self._max_batch = max_batch
-        self._subscriber: pubsub_v1.SubscriberClient | None = None
-        self._future = None
-        self._queue: queue.SimpleQueue[tuple[Message, InboundEvent] | None] = queue.SimpleQueue()
-        self._queue_lock = threading.Lock()
-        self._stopping = False
-        self._applier: threading.Thread | None = None
+        self._puller: Puller | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
     def handle(self, message: Message) -> None:
         """Process one message and ack or nack it (a batch of one)."""
         self.handle_batch([message])
 
     def handle_batch(self, messages: Sequence[Message]) -> None:
-        """Apply the messages in one transaction and, after its commit, ack or nack each."""
-        decoded = [(message, event) for message in messages if (event := self._decode(message)) is not None]
-        self._handle_decoded(decoded)
+        """Apply the messages in one transaction and, after its commit, ack or nack each.
+
+        Once a message fails (undecodable, its handler raised, its transaction failed), every later
+        message of its ordering key in the batch is nacked unapplied, so a key's events are applied
+        in order or not at all.
+        """
+        failed_keys: set[str] = set()
+        decoded: list[tuple[Message, InboundEvent]] = []
+        for message in messages:
+            if message.ordering_key in failed_keys:
+                self._settle([(message, None)], [HeldBack(f"an earlier message of its key {message.ordering_key!r} failed")])
+            elif (event := self._decode(message)) is not None:
+                decoded.append((message, event))
+            elif message.ordering_key:
+                failed_keys.add(message.ordering_key)
+        self._handle_decoded(decoded, failed_keys)
 
     def _decode(self, message: Message) -> InboundEvent | None:
         """The message's event; None when it is undecodable (then it is nacked here)."""
@@ -156,20 +193,25 @@ class InboxConsumer:
             message.nack()
             return None
 
-    def _handle_decoded(self, decoded: list[tuple[Message, InboundEvent]]) -> None:
-        for part in _distinct_runs(decoded):
+    def _handle_decoded(self, decoded: list[tuple[Message, InboundEvent]], failed_keys: set[str]) -> None:
+        for run in _distinct_runs(decoded):
+            held = [item for item in run if item[0].ordering_key in failed_keys]
+            self._settle(held, [HeldBack(f"an earlier message of its key {m.ordering_key!r} failed") for m, _e in held])
+            part = [item for item in run if item[0].ordering_key not in failed_keys]
             try:
                 outcomes = self._apply(part)
             except Exception as exc:  # noqa: BLE001 - the transaction (or its connection) failed: nothing was applied
                 _log.warning("%s: a batch of %d failed and is nacked: %s", self._label, len(part), exc, exc_info=True)
                 outcomes = [exc] * len(part)
             failed = [(event.event_id, outcome) for (_m, event), outcome in zip(part, outcomes, strict=True)
-                      if isinstance(outcome, Exception)]
+                      if isinstance(outcome, Exception) and not isinstance(outcome, HeldBack)]
             if failed:
                 self._remember_errors(failed)
+            failed_keys.update(m.ordering_key for (m, _e), outcome in zip(part, outcomes, strict=True)
+                               if isinstance(outcome, Exception) and m.ordering_key)
             self._settle(part, outcomes)
 
-    def _settle(self, decoded: Sequence[tuple[Message, InboundEvent]], outcomes: Sequence[bool | Exception]) -> None:
+    def _settle(self, decoded: Sequence[tuple[Message, InboundEvent | None]], outcomes: Sequence[bool | Exception]) -> None:
         """Ack what committed (applied, or a known duplicate skipped), nack what failed."""
         now = time.time()
         for (message, _event), outcome in zip(decoded, outcomes, strict=True):
@@ -226,6 +268,10 @@ class InboxConsumer:
                          exc_info=exc)
             outcomes[index] = exc
             pending.remove(index)
+            key = decoded[index][0].ordering_key
+            for later in [i for i in pending if i > index and key and decoded[i][0].ordering_key == key]:
+                outcomes[later] = HeldBack(f"message {decoded[index][0].message_id} of ordering key {key!r} failed")
+                pending.remove(later)
         return [outcomes[i] for i in range(len(decoded))]
 
     def _run_handler(self, conn: psycopg.Connection, event: InboundEvent) -> bool:
@@ -244,65 +290,44 @@ class InboxConsumer:
         except psycopg.Error:
             _log.exception("could not record the errors of events %s", [event_id for event_id, _e in failed])
 
-    def _enqueue(self, message: Message) -> None:
-        """The StreamingPull callback: decode the message (on the client's callback thread, beside
-        the applier's SQL) and queue it for the applier; once stopping, nack it."""
-        event = self._decode(message)
-        if event is None:
-            return
-        with self._queue_lock:
-            if not self._stopping:
-                self._queue.put((message, event))
-                return
-        message.nack()
-
-    def _run_applier(self) -> None:
-        """Apply whatever has queued, batch after batch, until the stop marker."""
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch = [first]
-            stop = False
-            while len(batch) < self._max_batch:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stop = True
-                    break
-                batch.append(item)
-            try:
-                self._handle_decoded(batch)
-            except Exception:  # noqa: BLE001 - the applier must outlive a bug in one batch; the broker redelivers
-                _log.exception("%s: a batch of %d could not be handled", self._label, len(batch))
-            if stop:
-                return
-
     def start(self) -> None:
-        """Open the StreamingPull; messages are applied in batches on one applier thread."""
-        self._applier = threading.Thread(target=self._run_applier, name=f"inbox-{self._label}", daemon=True)
-        self._applier.start()
-        self._subscriber = pubsub_v1.SubscriberClient()
-        self._future = self._subscriber.subscribe(
-            self.subscription,
-            callback=self._enqueue,
-            flow_control=pubsub_v1.types.FlowControl(max_messages=self._max_outstanding),
-        )
+        """Pull and apply, batch after batch, on a thread of its own."""
+        self._puller = Puller(self.subscription)
+        self._thread = threading.Thread(target=self._run, args=(self._puller,), name=f"inbox-{self._label}", daemon=True)
+        self._thread.start()
+
+    def _run(self, puller: Puller) -> None:
+        pause = _RETRY_FIRST
+        while not self._stop.is_set():
+            try:
+                messages, settlement = puller.pull(self._max_batch, timeout=_PULL_TIMEOUT)
+            except PullCancelled:
+                return
+            except grpc.RpcError as error:
+                _log.warning("%s: pull refused (%s); trying again in %.1f s", self._label, error.code(), pause)
+                if self._stop.wait(pause):
+                    return
+                pause = min(pause * 2, _RETRY_CAP)
+                continue
+            pause = _RETRY_FIRST
+            if not messages:
+                continue
+            try:
+                self.handle_batch(messages)
+            except Exception:  # noqa: BLE001 - the consumer must outlive a bug in one batch; the broker redelivers
+                _log.exception("%s: a batch of %d could not be handled", self._label, len(messages))
+            try:
+                puller.settle(settlement, timeout=_SETTLE_TIMEOUT)
+            except grpc.RpcError as error:
+                # Redelivered after the ack deadline; the inbox then skips what was applied.
+                _log.warning("%s: settling a batch of %d failed: %s", self._label, len(messages), error.code())
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Finish what was queued (acks still reach the open stream), then stop pulling and close the client."""
-        with self._queue_lock:
-            self._stopping = True
-            self._queue.put(None)
-        if self._applier is not None:
-            self._applier.join(timeout)
-        if self._future is not None:
-            self._future.cancel()
-            try:
-                self._future.result(timeout=timeout)
-            except Exception:  # noqa: BLE001 - a cancelled stream ends with an error by design
-                pass
-        if self._subscriber is not None:
-            self._subscriber.close()
+        """Stop pulling; a batch being applied is finished and settled first."""
+        self._stop.set()
+        if self._puller is not None:
+            self._puller.cancel()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        if self._puller is not None:
+            self._puller.close()

@@ -31,6 +31,7 @@ class FakeMessage:
     data: bytes
     attributes: dict[str, str]
     message_id: str = "1"
+    ordering_key: str = ""
     publish_time: datetime = field(default_factory=lambda: datetime.now(UTC))
     acked: int = 0
     nacked: int = 0
@@ -181,3 +182,39 @@ def test_an_undecodable_message_in_a_batch_leaves_the_others_flowing(pool: Conne
 
 def _parts(event: object) -> tuple[bytes, dict[str, str]]:
     return event.data, event.attributes  # type: ignore[attr-defined]
+
+
+def test_after_a_failure_the_later_messages_of_its_ordering_key_wait_and_the_others_flow(pool: ConnectionPool) -> None:
+    # A pull may hand over a run of one key's messages at once: a later one must not be applied
+    # before the failed earlier one, so it is nacked with it and comes back after it.
+    faults = ProjectionFaults()
+    consumer = engagement_projection_consumer(pool, "p", ConsumerMetrics(CollectorRegistry()), faults=faults)
+    video, other = str(uuid.uuid4()), str(uuid.uuid4())
+    now = datetime.now(UTC)
+    user = str(uuid.uuid4())
+    like = engagement_event("added", "like", user_id=user, video_id=video, occurred_at=now)
+    later = watch_event(user_id=user, video_id=video, watched_at=now)
+    unrelated = watch_event(user_id=str(uuid.uuid4()), video_id=other, watched_at=now)
+    batch = [
+        FakeMessage(*_parts(like), ordering_key=user),
+        FakeMessage(*_parts(later), ordering_key=user),
+        FakeMessage(*_parts(unrelated), ordering_key="someone else"),
+    ]
+    faults.fail_next(1, "profile.engagement.added")
+    consumer.handle_batch(batch)
+    assert [(m.acked, m.nacked) for m in batch] == [(0, 1), (0, 1), (1, 0)]
+    assert (like_count(pool, video), watch_count(pool, video), watch_count(pool, other)) == (0, 0, 1)
+    assert inbox_row(pool, later.attributes["event_id"]) is None, "held back, not recorded as failed"
+
+
+def test_after_an_undecodable_message_the_later_ones_of_its_key_wait(pool: ConnectionPool) -> None:
+    consumer = engagement_projection_consumer(pool, "p", ConsumerMetrics(CollectorRegistry()))
+    video, user = str(uuid.uuid4()), str(uuid.uuid4())
+    poison, later = (watch_event(user_id=user, video_id=video, watched_at=datetime.now(UTC)) for _ in range(2))
+    batch = [
+        FakeMessage(poison.data, {**poison.attributes, "schema_version": "v2"}, ordering_key=user),
+        FakeMessage(*_parts(later), ordering_key=user),
+    ]
+    consumer.handle_batch(batch)
+    assert [(m.acked, m.nacked) for m in batch] == [(0, 1), (0, 1)]
+    assert watch_count(pool, video) == 0
