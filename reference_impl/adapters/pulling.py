@@ -1,12 +1,14 @@
 """Pulling a subscription for the inbox consumers: unary Pull, then one Acknowledge and one nack per batch.
 
-The client library's StreamingPull costs about ten times the projection's own SQL per message here:
-for each one it sends a receipt ModifyAckDeadline, tracks a lease, and acknowledges through a
-dispatcher of its own, on threads that take the GIL from the request handlers of the same process.
-A consumer that applies a whole pulled batch in one transaction needs none of that: it pulls up to
-``max_messages`` (the broker answers as soon as one is there), applies them, then settles the batch
-in at most two requests. The broker holds back an ordering key's next message until the previous
-one is acknowledged, with Pull as with StreamingPull, so order per key is kept across batches.
+The client library's StreamingPull does much per message: a receipt ModifyAckDeadline, a lease,
+an acknowledgement through a dispatcher of its own, on threads that take the GIL from the request
+handlers of the same process. A consumer that applies a whole pulled batch in one transaction needs
+none of that: it pulls up to ``max_messages`` (the broker answers as soon as one is there), applies
+them, then settles the batch in at most two requests. Measured on the reference, 400 catalog writes
+one after another, each emitting events: its CPU fell by a fifth, the Pub/Sub stand-in's by a
+quarter, and a write's latency by a quarter to a third. The broker holds back an ordering key's
+next messages until the ones it handed out are resolved, with Pull as with StreamingPull, so order
+per key is kept across batches.
 
 As the relay's publisher does (``reference_impl.adapters.pubsub``), this calls the generated
 client's channel directly with the raw protobuf classes: the channel, endpoint and credentials are

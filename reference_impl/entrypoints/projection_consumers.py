@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import psycopg
-from google.cloud.pubsub_v1.subscriber.message import Message
 from google.protobuf.message import DecodeError
 from psycopg_pool import ConnectionPool
 
@@ -35,6 +34,7 @@ from reference_impl.entrypoints.inbox_consumer import (
     Handler,
     InboundEvent,
     InboxConsumer,
+    Message,
     UndecodableMessage,
 )
 from reference_impl.service_layer import projections

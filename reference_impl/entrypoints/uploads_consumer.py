@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import uuid
 
-from google.cloud.pubsub_v1.subscriber.message import Message
 from psycopg_pool import ConnectionPool
 
-from reference_impl.entrypoints.inbox_consumer import ConsumerMetrics, InboundEvent, InboxConsumer, UndecodableMessage
+from reference_impl.entrypoints.inbox_consumer import (
+    ConsumerMetrics,
+    InboundEvent,
+    InboxConsumer,
+    Message,
+    UndecodableMessage,
+)
 from reference_impl.service_layer.uploads import apply_object_finalized
 
 SUBSCRIPTION = "catalog.video-uploads.runner"
