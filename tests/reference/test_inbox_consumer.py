@@ -1,6 +1,10 @@
-"""The inbox consumer's transaction shape against a real PostgreSQL (no broker): per batch, inbox
-record (skip what was processed) → handlers → commit → ack; a failure nacks its message, rolls back
-its writes and lets the rest of the batch commit exactly once."""
+"""The inbox consumer's transaction shape against a real PostgreSQL: per batch, inbox record (skip
+what was processed) → handlers → commit → ack; a failure nacks its message, rolls back its writes
+and lets the rest of the batch commit exactly once.
+
+The last test runs a consumer against the Pub/Sub stand-in: the projections cannot show
+acknowledgements that never land (the inbox skips every redelivery), the broker's counts can.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,9 @@ import pytest
 from prometheus_client import CollectorRegistry
 from psycopg_pool import ConnectionPool
 
+from fixtures.pubsub.admin import PubsubAdmin
+from fixtures.pubsub.plugin import PubsubEndpoint
+from fixtures.pubsub.testing import Clients, real_clients
 from reference_impl.adapters.migrations import migrate
 from reference_impl.entrypoints.inbox_consumer import ConsumerMetrics, InboxConsumer
 from reference_impl.entrypoints.projection_consumers import (
@@ -22,6 +29,7 @@ from reference_impl.entrypoints.projection_consumers import (
 )
 from reference_impl.service_layer import projections
 from steps.driver.outbox import EventMessage, engagement_event, watch_event
+from steps.eventually import eventually
 
 
 @dataclass
@@ -218,3 +226,47 @@ def test_after_an_undecodable_message_the_later_ones_of_its_key_wait(pool: Conne
     consumer.handle_batch(batch)
     assert [(m.acked, m.nacked) for m in batch] == [(0, 1), (0, 1)]
     assert watch_count(pool, video) == 0
+
+
+# -- against the broker ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clients(pubsub_endpoint: PubsubEndpoint, pubsub_project: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Clients]:
+    if pubsub_endpoint.admin is None:
+        pytest.skip("needs the stand-in's admin API (PUBSUB_STANDIN_ADMIN) to read the broker's counts")
+    monkeypatch.setenv("PUBSUB_EMULATOR_HOST", pubsub_endpoint.host)
+    with real_clients(pubsub_endpoint.host, pubsub_project) as c:
+        yield c
+
+
+def test_each_applied_message_is_delivered_once_and_acknowledged(
+    clients: Clients, pubsub_endpoint: PubsubEndpoint, pool: ConnectionPool
+) -> None:
+    topic, subscription = clients.topic(), clients.subscription()
+    clients.publisher.create_topic(name=topic)
+    clients.subscriber.create_subscription(request={"name": subscription, "topic": topic, "enable_message_ordering": True})
+    user, video = str(uuid.uuid4()), str(uuid.uuid4())
+    events = [watch_event(user_id=user, video_id=video, watched_at=datetime.now(UTC)) for _ in range(5)]
+    for event in events:
+        clients.publisher.publish(topic, event.data, ordering_key=user, **event.attributes).result(timeout=10)
+    metrics = ConsumerMetrics(CollectorRegistry())
+    consumer = InboxConsumer(
+        pool, subscription, schema="catalog", source_service="profile", identify=identify_engagement_event,
+        handlers={"profile.watch.progressed": lambda conn, event: projections.handle_watch_progressed(
+            conn, event.decoded, datetime.now(UTC))},
+        metrics=metrics,
+    )
+    consumer.start()
+    try:
+        eventually(lambda: watch_count(pool, video), until=lambda n: n == 5, what="the five watches applied")
+        stats = eventually(
+            lambda: PubsubAdmin(pubsub_endpoint.admin).subscription_stats(subscription),
+            until=lambda s: s["acked"] == 5 and s["outstanding"] == 0,
+            what="the broker counting five acknowledgements and nothing outstanding",
+        )
+    finally:
+        consumer.stop()
+    assert stats["backlog"] == 0, stats
+    duplicates = metrics.registry.get_sample_value("inbox_duplicate_total", {"subscription": subscription.rsplit("/", 1)[-1]})
+    assert duplicates == 0, f"{duplicates} redeliveries of applied messages"
