@@ -65,6 +65,9 @@ class Message(Protocol):
 class HeldBack(Exception):
     """Not applied because an earlier message of its ordering key in the same batch failed (nacked with it)."""
 
+    def __init__(self, message: Message) -> None:
+        super().__init__(f"an earlier message of ordering key {message.ordering_key!r} failed in this batch")
+
 
 class UndecodableMessage(Exception):
     """The message cannot be understood (bad payload, unknown schema version); it will be dead-lettered."""
@@ -176,7 +179,7 @@ class InboxConsumer:
         decoded: list[tuple[Message, InboundEvent]] = []
         for message in messages:
             if message.ordering_key in failed_keys:
-                self._settle([(message, None)], [HeldBack(f"an earlier message of its key {message.ordering_key!r} failed")])
+                self._settle([(message, None)], [HeldBack(message)])
             elif (event := self._decode(message)) is not None:
                 decoded.append((message, event))
             elif message.ordering_key:
@@ -196,7 +199,7 @@ class InboxConsumer:
     def _handle_decoded(self, decoded: list[tuple[Message, InboundEvent]], failed_keys: set[str]) -> None:
         for run in _distinct_runs(decoded):
             held = [item for item in run if item[0].ordering_key in failed_keys]
-            self._settle(held, [HeldBack(f"an earlier message of its key {m.ordering_key!r} failed") for m, _e in held])
+            self._settle(held, [HeldBack(message) for message, _event in held])
             part = [item for item in run if item[0].ordering_key not in failed_keys]
             try:
                 outcomes = self._apply(part)
@@ -270,7 +273,7 @@ class InboxConsumer:
             pending.remove(index)
             key = decoded[index][0].ordering_key
             for later in [i for i in pending if i > index and key and decoded[i][0].ordering_key == key]:
-                outcomes[later] = HeldBack(f"message {decoded[index][0].message_id} of ordering key {key!r} failed")
+                outcomes[later] = HeldBack(decoded[later][0])
                 pending.remove(later)
         return [outcomes[i] for i in range(len(decoded))]
 
