@@ -13,8 +13,8 @@ Starts PostgreSQL (``DATABASE_URL`` or an embedded one) and the Pub/Sub stand-in
 - **projection apply, SQL alone**: the consumer's SQL as it runs it, batched: per ``--apply-batch``
   events one transaction holding one inbox statement (record + dedupe) and each event's guarded
   upsert (pipelined, as the consumer sends them); decoded beforehand, no broker, no threads;
-- **projection apply, consumer**: the same events pulled by the profile videos
-  consumer (batches of at most ``--apply-batch``), from the first message in to the last commit;
+- **projection apply, consumer**: the same events pulled by the profile videos consumer (batches of
+  at most ``--apply-batch``), from the first message in to the last commit;
 - **end-to-end lag** at each steady rate of ``--rates`` events/s for ``--lag-seconds`` (one relay, the
   profile videos consumer; the writer in its own process, as a client is): per event the writer's
   commit, the broker's publish time, the consumer's receipt and the commit of its batch (wall
