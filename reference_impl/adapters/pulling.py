@@ -53,7 +53,6 @@ class PulledMessage:
     attributes: Mapping[str, str]
     ordering_key: str
     publish_time: datetime
-    delivery_attempt: int
     ack_id: str
     settlement: Settlement
 
@@ -122,7 +121,6 @@ class Puller:
                 attributes=dict(received.message.attributes),
                 ordering_key=received.message.ordering_key,
                 publish_time=received.message.publish_time.ToDatetime(tzinfo=UTC),
-                delivery_attempt=received.delivery_attempt,
                 ack_id=received.ack_id,
                 settlement=settlement,
             )

@@ -15,7 +15,7 @@ import time
 import pytest
 
 from fixtures.pubsub.testing import Clients, publish
-from reference_impl.adapters.pulling import PullCancelled, PulledMessage, Puller
+from reference_impl.adapters.pulling import PullCancelled, PulledMessage, Puller, Settlement
 
 
 @pytest.fixture
@@ -32,40 +32,41 @@ def ordered(clients: Clients, pubsub_backend, monkeypatch: pytest.MonkeyPatch): 
     puller.close()
 
 
-def _pull_until(puller: Puller, count: int, seconds: float = 10.0) -> list[PulledMessage]:
-    """Pull until ``count`` messages came (each pull's batch settled by the caller), within ``seconds``."""
+def _pull_until(puller: Puller, count: int, seconds: float = 10.0) -> tuple[list[PulledMessage], list[Settlement]]:
+    """Pull until ``count`` messages came, within ``seconds``: the messages, and the settlement of each pull."""
     got: list[PulledMessage] = []
+    settlements: list[Settlement] = []
     deadline = time.monotonic() + seconds
     while len(got) < count and time.monotonic() < deadline:
-        messages, _settlement = puller.pull(10, timeout=max(0.1, min(2.0, deadline - time.monotonic())))
+        messages, settlement = puller.pull(10, timeout=max(0.1, min(2.0, deadline - time.monotonic())))
         got += messages
-    return got
+        settlements.append(settlement)
+    return got, settlements
 
 
 def test_an_acknowledged_run_lets_the_keys_next_message_through(clients: Clients, ordered) -> None:  # noqa: ANN001
     topic, puller = ordered
     sent = [publish(clients, topic, f"m{n}", ordering_key="k") for n in range(3)]
-    first = _pull_until(puller, 3)
+    first, settlements = _pull_until(puller, 3)
     assert [m.message_id for m in first] == sent
     assert [m.data for m in first] == [b"m0", b"m1", b"m2"]
     for message in first:
         message.ack()
-    settlements = {id(m.settlement): m.settlement for m in first}
-    for settlement in settlements.values():
+    for settlement in settlements:
         puller.settle(settlement, timeout=10)
     later = publish(clients, topic, "m3", ordering_key="k")
     # Within 60 s (the ack deadline) the key's next message is held back unless the run was acknowledged.
-    assert [m.message_id for m in _pull_until(puller, 1, seconds=10)] == [later]
+    assert [m.message_id for m in _pull_until(puller, 1, seconds=10)[0]] == [later]
 
 
 def test_a_nacked_message_comes_back_at_once(clients: Clients, ordered) -> None:  # noqa: ANN001
     topic, puller = ordered
     sent = publish(clients, topic, "again", ordering_key="k", event_id="e1")
-    [message] = _pull_until(puller, 1)
+    [message], _settlements = _pull_until(puller, 1)
     assert (message.attributes, message.ordering_key) == ({"event_id": "e1"}, "k")
     message.nack()
     puller.settle(message.settlement, timeout=10)
-    [redelivered] = _pull_until(puller, 1, seconds=10)
+    [redelivered], _settlements = _pull_until(puller, 1, seconds=10)
     assert redelivered.message_id == sent
 
 
