@@ -6,8 +6,10 @@ transaction: record the batch in the inbox in one statement (an event id process
 acknowledged and skipped, per message), run each fresh event's handler (their statements
 pipelined: one round trip per batch), commit, and only then acknowledge the batch in one request
 (``reference_impl.adapters.pulling``: the client library's StreamingPull cost far more per message
-than the SQL). Ordering holds across batches: the broker releases an ordering key's next message
-only once the previous one is acknowledged.
+than the SQL). The next batch is pulled while this one is applied, and this one is settled while
+the next is applied, so the transactions do not wait for the broker. Ordering holds across
+batches: the broker releases an ordering key's next message only once the ones it handed out are
+resolved.
 
 A message whose handler fails is nacked, so the broker redelivers it with the subscription's
 retry policy and, after its max delivery attempts, dead-letters it; its writes and its inbox row
@@ -36,7 +38,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from psycopg_pool import ConnectionPool
 
 from reference_impl.adapters.inbox import InboxEntry, InboxStore
-from reference_impl.adapters.pulling import PullCancelled, Puller
+from reference_impl.adapters.pulling import PendingPull, PendingSettle, PullCancelled, Puller
 
 _log = logging.getLogger(__name__)
 
@@ -300,30 +302,68 @@ class InboxConsumer:
         self._thread.start()
 
     def _run(self, puller: Puller) -> None:
+        """Pull the next batch while the current one is applied; settle it while the next is applied.
+
+        The next pull leaves before this batch is settled. Each key stays in order all the same:
+        the broker hands out none of a key's messages while earlier ones are outstanding
+        (tests/pubsub/test_pulling.py pins that on our stand-in and on Google's emulator). A new
+        pull leaves only once the settlement before it was answered, so at most one batch is
+        unsettled at a time.
+        """
         pause = _RETRY_FIRST
+        pulling: PendingPull | None = None
+        settling: tuple[PendingSettle, int] | None = None
         while not self._stop.is_set():
             try:
-                messages, settlement = puller.pull(self._max_batch, timeout=_PULL_TIMEOUT)
+                messages, settlement = (pulling or puller.start_pull(self._max_batch, timeout=_PULL_TIMEOUT)).result()
             except PullCancelled:
-                return
+                break
             except grpc.RpcError as error:
+                pulling = None
                 _log.warning("%s: pull refused (%s); trying again in %.1f s", self._label, error.code(), pause)
                 if self._stop.wait(pause):
-                    return
+                    break
                 pause = min(pause * 2, _RETRY_CAP)
                 continue
             pause = _RETRY_FIRST
+            self._await_settle(settling)
+            settling = None
+            try:
+                pulling = puller.start_pull(self._max_batch, timeout=_PULL_TIMEOUT)
+            except PullCancelled:
+                pulling = None
             if not messages:
                 continue
             try:
                 self.handle_batch(messages)
             except Exception:  # noqa: BLE001 - the consumer must outlive a bug in one batch; the broker redelivers
                 _log.exception("%s: a batch of %d could not be handled", self._label, len(messages))
-            try:
-                puller.settle(settlement, timeout=_SETTLE_TIMEOUT)
-            except grpc.RpcError as error:
-                # Redelivered after the ack deadline; the inbox then skips what was applied.
-                _log.warning("%s: settling a batch of %d failed: %s", self._label, len(messages), error.code())
+            settling = (puller.start_settle(settlement, timeout=_SETTLE_TIMEOUT), len(messages))
+        self._release(puller, pulling)
+        self._await_settle(settling)
+
+    def _await_settle(self, settling: tuple[PendingSettle, int] | None) -> None:
+        if settling is None:
+            return
+        pending, size = settling
+        try:
+            pending.wait()
+        except grpc.RpcError as error:
+            # Redelivered after the ack deadline; the inbox then skips what was applied.
+            _log.warning("%s: settling a batch of %d failed: %s", self._label, size, error.code())
+
+    def _release(self, puller: Puller, pulling: PendingPull | None) -> None:
+        """Nack what a pull cancelled by ``stop`` had already received, so it is redelivered at once."""
+        if pulling is None:
+            return
+        try:
+            messages, settlement = pulling.result()
+        except (PullCancelled, grpc.RpcError):
+            return
+        if messages:
+            for message in messages:
+                message.nack()
+            self._await_settle((puller.start_settle(settlement, timeout=_SETTLE_TIMEOUT), len(messages)))
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop pulling; a batch being applied is finished and settled first."""

@@ -59,6 +59,21 @@ def test_an_acknowledged_run_lets_the_keys_next_message_through(clients: Clients
     assert [m.message_id for m in _pull_until(puller, 1, seconds=10)[0]] == [later]
 
 
+def test_a_key_waits_while_a_message_of_it_is_outstanding(clients: Clients, ordered) -> None:  # noqa: ANN001
+    # The consumers pull their next batch before the current one is settled: that keeps a key's
+    # order only because the broker holds the key back meanwhile.
+    topic, puller = ordered
+    publish(clients, topic, "first", ordering_key="k")
+    [first], _settlements = _pull_until(puller, 1)
+    second = publish(clients, topic, "second", ordering_key="k")
+    other = publish(clients, topic, "other", ordering_key="j")
+    got, settlements = _pull_until(puller, 2, seconds=3)
+    assert [m.message_id for m in got] == [other], "a key's next message was handed out while its first was outstanding"
+    first.ack()
+    puller.settle(first.settlement, timeout=10)
+    assert [m.message_id for m in _pull_until(puller, 1, seconds=10)[0]] == [second]
+
+
 def test_a_nacked_message_comes_back_at_once(clients: Clients, ordered) -> None:  # noqa: ANN001
     topic, puller = ordered
     sent = publish(clients, topic, "again", ordering_key="k", event_id="e1")

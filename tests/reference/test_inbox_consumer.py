@@ -8,6 +8,7 @@ acknowledgements that never land (the inbox skips every redelivery), the broker'
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import UTC, datetime
 from collections.abc import Iterator
@@ -270,3 +271,45 @@ def test_each_applied_message_is_delivered_once_and_acknowledged(
     assert stats["backlog"] == 0, stats
     duplicates = metrics.registry.get_sample_value("inbox_duplicate_total", {"subscription": subscription.rsplit("/", 1)[-1]})
     assert duplicates == 0, f"{duplicates} redeliveries of applied messages"
+
+
+def test_a_batch_pulled_ahead_is_released_at_once_when_the_consumer_stops(
+    clients: Clients, pubsub_endpoint: PubsubEndpoint, pool: ConnectionPool
+) -> None:
+    # While a batch is applied the next one is already pulled; stopping then must hand it back
+    # (nack), not leave it outstanding until its ack deadline.
+    topic, subscription = clients.topic(), clients.subscription()
+    clients.publisher.create_topic(name=topic)
+    clients.subscriber.create_subscription(
+        request={"name": subscription, "topic": topic, "enable_message_ordering": True, "ack_deadline_seconds": 600}
+    )
+    admin = PubsubAdmin(pubsub_endpoint.admin)
+    applying, finish = threading.Event(), threading.Event()
+
+    def slow_watch(conn, event) -> None:  # noqa: ANN001
+        applying.set()
+        finish.wait(10)
+        projections.handle_watch_progressed(conn, event.decoded, datetime.now(UTC))
+
+    consumer = InboxConsumer(
+        pool, subscription, schema="catalog", source_service="profile", identify=identify_engagement_event,
+        handlers={"profile.watch.progressed": slow_watch}, metrics=ConsumerMetrics(CollectorRegistry()),
+    )
+    first, ahead = (watch_event(user_id=str(uuid.uuid4()), video_id=str(uuid.uuid4()), watched_at=datetime.now(UTC))
+                    for _ in range(2))
+    clients.publisher.publish(topic, first.data, ordering_key="a", **first.attributes).result(timeout=10)
+    consumer.start()
+    try:
+        assert applying.wait(10), "the first batch was never applied"
+        clients.publisher.publish(topic, ahead.data, ordering_key="b", **ahead.attributes).result(timeout=10)
+        eventually(lambda: admin.subscription_stats(subscription), until=lambda s: s["outstanding"] == 2,
+                   what="the second message pulled ahead while the first is applied")
+        stopping = threading.Thread(target=consumer.stop)
+        stopping.start()
+        finish.set()
+        stopping.join(10)
+    finally:
+        finish.set()
+        consumer.stop()
+    stats = admin.subscription_stats(subscription)
+    assert (stats["acked"], stats["outstanding"], stats["backlog"]) == (1, 0, 1), stats
