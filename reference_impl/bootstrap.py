@@ -17,6 +17,7 @@ from psycopg_pool import ConnectionPool
 
 from contracts.topology import RetryPolicy
 from fixtures.targets import TargetConfig, target_url
+from fixtures.tcp import tcp_listener
 from reference_impl import defects
 from reference_impl.adapters.clock import Clock
 from reference_impl.adapters.database import create_pool
@@ -118,7 +119,7 @@ def start(settings: Settings, on_failure: Callable[[str], None] | None = None) -
     grpc_server.start()
     # Fault switches exist only where the reference advertises `faults` (the suite's stand-ins).
     projection_faults = ProjectionFaults() if settings.pubsub_faults_url else None
-    http_socket = socket.create_server((settings.host, settings.http_port), reuse_port=settings.reuse_port)
+    http_socket = tcp_listener(settings.host, settings.http_port, reuse_port=settings.reuse_port)
     http_port = http_socket.getsockname()[1]
     rest: InProcessRest | RestWorkers
     if settings.rest_workers:

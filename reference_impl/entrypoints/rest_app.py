@@ -70,7 +70,9 @@ def create_app(
     @app.exception_handler(Exception)
     async def internal_error(request: Request, error: Exception) -> JSONResponse:
         status, body = to_problem(unexpected(error, f"{request.method} {request.url.path}"), instance=_instance(request))
-        return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+        # Starlette raises the exception again once this answer is sent, and uvicorn then closes the
+        # connection: say so, or a client reusing the connection meets a reset on its next request.
+        return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers={"Connection": "close"})
 
     app.add_middleware(BodyLimit)
 

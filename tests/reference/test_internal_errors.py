@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import threading
 from concurrent import futures
 
 import grpc
@@ -20,9 +21,13 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from prometheus_client import CollectorRegistry
 
+import uvicorn
+
+from fixtures.tcp import tcp_listener
 from reference_impl.config import Settings
 from reference_impl.entrypoints.errors import grpc_errors
 from reference_impl.entrypoints.rest_app import create_app
+from reference_impl.entrypoints.rest_limits import uvicorn_config
 
 SECRET = "SELECT password FROM users -- psycopg.errors.UndefinedTable"
 CORRELATION_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -100,3 +105,29 @@ def test_rest_answers_500_problem_details_with_a_correlation_id_and_logs_the_det
     assert CORRELATION_ID.match(body["correlation_id"]) and body["correlation_id"] in body["detail"]
     logged = [r for r in caplog.records if body["correlation_id"] in r.getMessage()]
     assert logged and SECRET in str(logged[0].exc_info[1]), "the log must hold the detail under the correlation id"
+
+
+def test_a_client_that_got_a_500_carries_on_over_http(caplog: pytest.LogCaptureFixture) -> None:
+    # Served by uvicorn as the reference serves it: after a 500 the server closes the connection,
+    # so the answer must say so, or the client's next request on it meets a reset.
+    app: FastAPI = create_app(Settings(database_url="postgresql://unused/none"), CollectorRegistry(), pool=None)  # type: ignore[arg-type]
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise KeyError(SECRET)
+
+    listener = tcp_listener("127.0.0.1", 0)
+    server = uvicorn.Server(uvicorn_config(app, log_level="critical", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        with caplog.at_level(logging.CRITICAL), httpx.Client(base_url=base, timeout=10) as client:
+            for _ in range(20):
+                failed = client.get("/boom")
+                assert (failed.status_code, failed.headers.get("connection")) == (500, "close")
+                assert client.get("/healthz").status_code == 200
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        listener.close()
