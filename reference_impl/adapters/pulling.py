@@ -141,6 +141,7 @@ class Puller:
 
     @property
     def cancelled(self) -> bool:
+        """Whether ``cancel`` was called."""
         return self._cancelled
 
     def close(self) -> None:

@@ -320,6 +320,8 @@ class InboxConsumer:
                 break
             except grpc.RpcError as error:
                 pulling = None
+                self._await_settle(settling)
+                settling = None
                 _log.warning("%s: pull refused (%s); trying again in %.1f s", self._label, error.code(), pause)
                 if self._stop.wait(pause):
                     break

@@ -8,6 +8,7 @@ acknowledgements that never land (the inbox skips every redelivery), the broker'
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from datetime import UTC, datetime
@@ -313,3 +314,31 @@ def test_a_batch_pulled_ahead_is_released_at_once_when_the_consumer_stops(
         consumer.stop()
     stats = admin.subscription_stats(subscription)
     assert (stats["acked"], stats["outstanding"], stats["backlog"]) == (1, 0, 1), stats
+
+
+def test_a_refused_pull_is_tried_again_and_its_batch_still_lands(
+    clients: Clients, pubsub_endpoint: PubsubEndpoint, pool: ConnectionPool, caplog: pytest.LogCaptureFixture
+) -> None:
+    topic, subscription = clients.topic(), clients.subscription()
+    clients.publisher.create_topic(name=topic)
+    clients.subscriber.create_subscription(request={"name": subscription, "topic": topic, "enable_message_ordering": True})
+    admin = PubsubAdmin(pubsub_endpoint.admin)
+    admin.faults.fail_pulls(subscription, seconds=1.0)
+    video = str(uuid.uuid4())
+    event = watch_event(user_id=str(uuid.uuid4()), video_id=video, watched_at=datetime.now(UTC))
+    clients.publisher.publish(topic, event.data, ordering_key="k", **event.attributes).result(timeout=10)
+    consumer = InboxConsumer(
+        pool, subscription, schema="catalog", source_service="profile", identify=identify_engagement_event,
+        handlers={"profile.watch.progressed": lambda conn, event: projections.handle_watch_progressed(
+            conn, event.decoded, datetime.now(UTC))},
+        metrics=ConsumerMetrics(CollectorRegistry()),
+    )
+    with caplog.at_level(logging.WARNING, logger="reference_impl.entrypoints.inbox_consumer"):
+        consumer.start()
+        try:
+            eventually(lambda: watch_count(pool, video), until=lambda n: n == 1, what="the watch applied after the refusals")
+            eventually(lambda: admin.subscription_stats(subscription), until=lambda s: s["acked"] == 1 and s["outstanding"] == 0,
+                       what="the broker counting its acknowledgement")
+        finally:
+            consumer.stop()
+    assert any("pull refused" in record.getMessage() for record in caplog.records), "no pull was refused"
