@@ -52,6 +52,7 @@ DEFECTS = {
     "projection-accepts-unknown-schema-versions": "messages of any schema_version are applied",
     "projection-commits-failed-handlers": "a handler's writes commit even when the handler then fails",
     "inbox-no-dedupe": "an event already processed is applied again",
+    "inbox-never-acks": "a consumer applies each message but never acknowledges it",
     "engagement-no-staleness-guard": "an engagement event older than the stored one is applied",
     "engagement-counts-every-event": "like/bookmark counters move on every event, flip or not",
     "engagement-fresh-row-flips": "a viewer's first engagement event counts as a flip, even one that changes nothing",

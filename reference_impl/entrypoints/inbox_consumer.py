@@ -37,6 +37,7 @@ import psycopg
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from psycopg_pool import ConnectionPool
 
+from reference_impl import defects
 from reference_impl.adapters.inbox import InboxEntry, InboxStore
 from reference_impl.adapters.pulling import PendingPull, PendingSettle, PullCancelled, Puller
 
@@ -226,7 +227,8 @@ class InboxConsumer:
                 continue
             (self._processed if outcome else self._skipped).inc()
             self._lag.observe(max(0.0, now - message.publish_time.timestamp()))
-            message.ack()
+            if not defects.active("inbox-never-acks"):
+                message.ack()
 
     def _apply(self, decoded: Sequence[tuple[Message, InboundEvent]]) -> list[bool | Exception]:
         """Per event True (applied), False (processed before) or the exception its handler raised.

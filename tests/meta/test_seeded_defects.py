@@ -95,6 +95,10 @@ MATRIX: dict[str, tuple[list[str], list[str]]] = {
     "projection-commits-failed-handlers": (
         ["features/projection/engagement_projection.feature"], ["a_handler_failure_rolls_back"]
     ),
+    "inbox-never-acks": (
+        ["features/projection/engagement_projection.feature", "features/projection/video_projection.feature"],
+        ["a_repeated_like_counts_once", "a_newer_version_is_applied"],
+    ),
     "inbox-no-dedupe": (
         ["features/projection/engagement_projection.feature", "features/outbox/relay_faults.feature",
          "features/outbox/changes_through_rpcs.feature"],
