@@ -1,4 +1,5 @@
-"""The Errors page: ``contracts/errors.yaml`` as one table, with the scenarios that pin each row.
+"""The Errors page: ``contracts/errors.yaml``'s reasons as one table, with the scenarios that pin each row,
+then the refusals only the REST surface answers.
 
 A scenario pins a row when one of its steps expects the row's reason and gRPC code
 (``Then the call fails with ABORTED and reason "ERROR_REASON_..."``); a step whose code is an
@@ -54,4 +55,18 @@ def page(table: dict[str, Any], features: list[Feature]) -> str:
             f"| `{row['grpc']}` | [`{reason}`](grpc/{package}.md#{package}.ErrorReason) | {problem} | {row['http']} "
             f"| {cell(row['when'])} | {links} |"
         )
+    lines += [
+        "",
+        "## Refusals of the REST surface",
+        "",
+        "What only the REST surface answers: the HTTP layer's own refusals, and the 500 of an unexpected failure "
+        "(on gRPC: `INTERNAL`, reason `INTERNAL`, a `RequestInfo` naming the same correlation id). Each is Problem "
+        "Details too.",
+        "",
+        "| HTTP | Problem type | reason | when |",
+        "|---|---|---|---|",
+    ]
+    for row in table["http_refusals"]:
+        reason = f"`{row['reason']}`" if row.get("reason") else "—"
+        lines.append(f"| {row['http']} | `{row['problem']}` | {reason} | {cell(row['when'])} |")
     return "\n".join(lines) + "\n"
