@@ -34,7 +34,7 @@ async def _nodelay_of_an_accepted_connection(listener: socket.socket) -> int:
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
 def test_connections_accepted_on_the_listener_are_sent_without_delay(host: str) -> None:
     listener = tcp_listener(host, 0)
-    assert listener.proto == socket.IPPROTO_TCP
+    assert (listener.family, listener.proto) == (socket.AF_INET6 if ":" in host else socket.AF_INET, socket.IPPROTO_TCP)
     assert asyncio.run(_nodelay_of_an_accepted_connection(listener)) != 0
 
 
