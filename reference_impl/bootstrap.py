@@ -133,7 +133,7 @@ def start(settings: Settings, on_failure: Callable[[str], None] | None = None) -
         app.include_router(read_model_router(pool, projection_faults))
         if defects.switchable():
             app.include_router(defect_switch_router())
-        rest = _start_http(app, http_socket)
+        rest = serve_rest(app, http_socket)
 
     running = Running(grpc_server, rest, _describe(settings, grpc_port, http_port), pool, registry)
     if settings.pubsub_emulator_host:
@@ -154,7 +154,9 @@ def _signer(settings: Settings) -> V4Signer | None:
     return V4Signer(credentials, endpoint=settings.storage_url)
 
 
-def _start_http(app: FastAPI, http_socket: socket.socket) -> InProcessRest:
+def serve_rest(app: FastAPI, http_socket: socket.socket) -> InProcessRest:
+    """Serve ``app`` on ``http_socket`` (``fixtures.tcp.tcp_listener``) with uvicorn, on a thread of
+    this process, as the reference does; return once it serves."""
     http_server = uvicorn.Server(uvicorn_config(app, log_level="warning", lifespan="off"))
     http_thread = threading.Thread(target=http_server.run, kwargs={"sockets": [http_socket]}, name="http")
     http_thread.start()

@@ -122,7 +122,7 @@ class Puller:
                 _ModifyAckDeadlineRequest(subscription=self.subscription, ack_ids=settlement.nacks, ack_deadline_seconds=0),
                 timeout=timeout,
             ))
-        return PendingSettle(requests)
+        return PendingSettle(requests, len(settlement.acks) + len(settlement.nacks))
 
     def settle(self, settlement: Settlement, *, timeout: float) -> None:
         """``start_settle`` and ``wait`` for it.
@@ -188,10 +188,11 @@ class PendingPull:
 
 
 class PendingSettle:
-    """The requests of one settlement in flight (``Puller.start_settle``)."""
+    """The requests of one settlement in flight (``Puller.start_settle``), for ``size`` messages."""
 
-    def __init__(self, requests: list[grpc.Future]) -> None:
+    def __init__(self, requests: list[grpc.Future], size: int) -> None:
         self._requests = requests
+        self.size = size
 
     def wait(self) -> None:
         """Wait for every request.

@@ -52,7 +52,7 @@ _RETRY_FIRST, _RETRY_CAP = 0.1, 1.0
 
 
 class Message(Protocol):
-    """What a consumer reads of a message: the client library's, a pulled one, or a test's."""
+    """What a consumer reads of a message: a pulled one (``reference_impl.adapters.pulling``) or a test's."""
 
     message_id: str
     data: bytes
@@ -314,7 +314,7 @@ class InboxConsumer:
         """
         pause = _RETRY_FIRST
         pulling: PendingPull | None = None
-        settling: tuple[PendingSettle, int] | None = None
+        settling: PendingSettle | None = None
         while not self._stop.is_set():
             try:
                 messages, settlement = (pulling or puller.start_pull(self._max_batch, timeout=_PULL_TIMEOUT)).result()
@@ -342,19 +342,18 @@ class InboxConsumer:
                 self.handle_batch(messages)
             except Exception:  # noqa: BLE001 - the consumer must outlive a bug in one batch; the broker redelivers
                 _log.exception("%s: a batch of %d could not be handled", self._label, len(messages))
-            settling = (puller.start_settle(settlement, timeout=_SETTLE_TIMEOUT), len(messages))
+            settling = puller.start_settle(settlement, timeout=_SETTLE_TIMEOUT)
         self._release(puller, pulling)
         self._await_settle(settling)
 
-    def _await_settle(self, settling: tuple[PendingSettle, int] | None) -> None:
+    def _await_settle(self, settling: PendingSettle | None) -> None:
         if settling is None:
             return
-        pending, size = settling
         try:
-            pending.wait()
+            settling.wait()
         except grpc.RpcError as error:
             # Redelivered after the ack deadline; the inbox then skips what was applied.
-            _log.warning("%s: settling a batch of %d failed: %s", self._label, size, error.code())
+            _log.warning("%s: settling a batch of %d failed: %s", self._label, settling.size, error.code())
 
     def _release(self, puller: Puller, pulling: PendingPull | None) -> None:
         """Nack what a pull cancelled by ``stop`` had already received, so it is redelivered at once."""
@@ -367,7 +366,7 @@ class InboxConsumer:
         if messages:
             for message in messages:
                 message.nack()
-            self._await_settle((puller.start_settle(settlement, timeout=_SETTLE_TIMEOUT), len(messages)))
+            self._await_settle(puller.start_settle(settlement, timeout=_SETTLE_TIMEOUT))
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop pulling; a batch being applied is finished and settled first."""

@@ -9,22 +9,20 @@ from __future__ import annotations
 
 import logging
 import socket
-import threading
 import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from prometheus_client import CollectorRegistry
 
 from contracts.error_table import load_errors
 from fixtures.tcp import tcp_listener
+from reference_impl.bootstrap import serve_rest
 from reference_impl.config import Settings
 from reference_impl.domain import errors
 from reference_impl.entrypoints.errors import WIRE, to_problem
 from reference_impl.entrypoints.rest_app import create_app
-from reference_impl.entrypoints.rest_limits import uvicorn_config
 from steps.driver import Identity
 
 TABLE = load_errors()
@@ -49,7 +47,7 @@ def test_every_problem_type_the_table_names_is_one_the_reference_sends() -> None
 
 @pytest.fixture(scope="module")
 def served_app() -> Iterator[str]:
-    """The reference's REST app served by uvicorn as the reference serves it (no database: every
+    """The reference's REST app served as the reference serves it (no database: every
     refusal below comes before a use case runs), plus a route that fails unexpectedly; its base URL."""
     app = create_app(Settings(database_url="postgresql://unused/none"), CollectorRegistry(), pool=None)  # type: ignore[arg-type]
 
@@ -58,14 +56,11 @@ def served_app() -> Iterator[str]:
         raise KeyError("an unexpected failure")
 
     listener = tcp_listener("127.0.0.1", 0)
-    server = uvicorn.Server(uvicorn_config(app, log_level="critical", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
+    served = serve_rest(app, listener)
     try:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}"
     finally:
-        server.should_exit = True
-        thread.join(10)
+        served.stop(10)
         listener.close()
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import threading
 from concurrent import futures
 
 import grpc
@@ -21,13 +20,11 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from prometheus_client import CollectorRegistry
 
-import uvicorn
-
 from fixtures.tcp import tcp_listener
+from reference_impl.bootstrap import serve_rest
 from reference_impl.config import Settings
 from reference_impl.entrypoints.errors import grpc_errors
 from reference_impl.entrypoints.rest_app import create_app
-from reference_impl.entrypoints.rest_limits import uvicorn_config
 
 SECRET = "SELECT password FROM users -- psycopg.errors.UndefinedTable"
 CORRELATION_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -117,9 +114,7 @@ def test_a_client_that_got_a_500_carries_on_over_http(caplog: pytest.LogCaptureF
         raise KeyError(SECRET)
 
     listener = tcp_listener("127.0.0.1", 0)
-    server = uvicorn.Server(uvicorn_config(app, log_level="critical", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
+    served = serve_rest(app, listener)
     base = f"http://127.0.0.1:{listener.getsockname()[1]}"
     try:
         with caplog.at_level(logging.CRITICAL), httpx.Client(base_url=base, timeout=10) as client:
@@ -128,6 +123,5 @@ def test_a_client_that_got_a_500_carries_on_over_http(caplog: pytest.LogCaptureF
                 assert (failed.status_code, failed.headers.get("connection")) == (500, "close")
                 assert client.get("/healthz").status_code == 200
     finally:
-        server.should_exit = True
-        thread.join(10)
+        served.stop(10)
         listener.close()
